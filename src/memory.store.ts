@@ -1,0 +1,106 @@
+import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from './session-store.interface.js';
+
+const SWEEP_INTERVAL = 60_000;
+
+/**
+ * A store for development and tests: bounded, process-local, gone on restart. Values are kept
+ * as JSON so that callers never share objects with it, as with a real store.
+ */
+export class MemoryStore implements SessionStore {
+  private readonly records = new Map<string, string>();
+  private readonly byUser = new Map<string, Set<string>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly maxSessions = 10_000) {
+    this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL);
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  async get(key: string): Promise<SessionRecord | null> {
+    const json = this.records.get(key);
+    if (json === undefined) return null;
+    // Re-inserting keeps the Map in least-recently-used order for eviction.
+    this.records.delete(key);
+    this.records.set(key, json);
+    return JSON.parse(json) as SessionRecord;
+  }
+
+  async create(key: string, record: SessionRecord): Promise<boolean> {
+    if (this.records.has(key)) return false;
+    if (this.records.size >= this.maxSessions) this.makeRoom();
+    this.write(key, record);
+    return true;
+  }
+
+  async update(key: string, update: SessionUpdate, now: number): Promise<boolean> {
+    const json = this.records.get(key);
+    if (json === undefined) return false;
+    const record = JSON.parse(json) as SessionRecord;
+    if (record.expiresAt <= now) return false;
+    for (const [name, value] of Object.entries(update.set)) record.data[name] = value;
+    for (const name of update.unset) delete record.data[name];
+    if (update.userId !== undefined && update.userId !== record.userId) {
+      this.unindex(key, record.userId);
+      record.userId = update.userId;
+    }
+    record.refreshedAt = update.refreshedAt;
+    record.expiresAt = update.expiresAt;
+    this.write(key, record);
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    const json = this.records.get(key);
+    if (json === undefined) return;
+    this.records.delete(key);
+    this.unindex(key, (JSON.parse(json) as SessionRecord).userId);
+  }
+
+  async findByUser(userId: string, now: number): Promise<StoredSession[]> {
+    const found: StoredSession[] = [];
+    for (const key of this.byUser.get(userId) ?? []) {
+      const json = this.records.get(key);
+      if (json === undefined) continue;
+      const record = JSON.parse(json) as SessionRecord;
+      if (record.expiresAt > now) found.push({ key, record });
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+
+  private write(key: string, record: SessionRecord): void {
+    this.records.delete(key);
+    this.records.set(key, JSON.stringify(record));
+    if (record.userId !== null) {
+      let keys = this.byUser.get(record.userId);
+      if (!keys) this.byUser.set(record.userId, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, userId: string | null): void {
+    if (userId === null) return;
+    const keys = this.byUser.get(userId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byUser.delete(userId);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, json] of this.records) {
+      if ((JSON.parse(json) as SessionRecord).expiresAt <= now) void this.delete(key);
+    }
+  }
+
+  private makeRoom(): void {
+    this.sweep(Date.now());
+    const oldest = this.records.keys().next();
+    if (this.records.size >= this.maxSessions && !oldest.done) void this.delete(oldest.value);
+  }
+}

@@ -1,0 +1,137 @@
+import { DEFAULTS } from './session.constants.js';
+import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
+import type {
+  SameSite,
+  SessionModuleOptions,
+  SessionStoreOption,
+  SessionTransport,
+} from './session-options.interface.js';
+
+export interface ResolvedSessionOptions {
+  secrets: string[];
+  store: SessionStoreOption;
+  cookie: {
+    name: string;
+    domain?: string;
+    path: string;
+    sameSite: SameSite;
+    secure: boolean;
+    persistent: boolean;
+  };
+  transport: SessionTransport;
+  headerName: string;
+  idleTimeout: number;
+  absoluteTimeout: number;
+  touchInterval: number;
+  maxSize: number;
+  storeTimeout: number;
+  retryAfter: number;
+  clock: () => number;
+}
+
+// RFC 9110 token characters: valid in both cookie names and header names.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const SAME_SITE: readonly string[] = ['strict', 'lax', 'none'];
+const TRANSPORTS: readonly string[] = ['cookie', 'header', 'both'];
+const STORE_TYPES: readonly string[] = ['memory', 'redis', 'dynamodb'];
+const STORE_METHODS = ['get', 'create', 'update', 'delete', 'findByUser'] as const;
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function storeProblem(store: unknown): string | undefined {
+  if (typeof store === 'string') {
+    return store === 'memory'
+      ? undefined
+      : `unknown store "${store}"; use "memory", { type: "redis" }, { type: "dynamodb" } or a store instance`;
+  }
+  if (typeof store !== 'object' || store === null) return 'must be a store name, options or instance';
+  const type = (store as { type?: unknown }).type;
+  if (type !== undefined) {
+    return STORE_TYPES.includes(type as string)
+      ? undefined
+      : `unknown store type "${String(type)}"; use memory, redis or dynamodb`;
+  }
+  const missing = STORE_METHODS.filter(
+    (method) => typeof (store as Record<string, unknown>)[method] !== 'function',
+  );
+  return missing.length === 0
+    ? undefined
+    : `a store instance must implement SessionStore (missing ${missing.join(', ')})`;
+}
+
+/** Applies defaults and checks every option, throwing one error that lists all problems. */
+export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSessionOptions {
+  const cookie = options.cookie ?? {};
+  const resolved: ResolvedSessionOptions = {
+    secrets: options.secrets,
+    store: options.store ?? 'memory',
+    cookie: {
+      name: cookie.name ?? DEFAULTS.cookieName,
+      domain: cookie.domain,
+      path: cookie.path ?? '/',
+      sameSite: cookie.sameSite ?? 'lax',
+      secure: cookie.secure ?? true,
+      persistent: cookie.persistent ?? false,
+    },
+    transport: options.transport ?? 'cookie',
+    headerName: (options.headerName ?? DEFAULTS.headerName).toLowerCase(),
+    idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
+    absoluteTimeout: options.absoluteTimeout ?? DEFAULTS.absoluteTimeout,
+    touchInterval: options.touchInterval ?? DEFAULTS.touchInterval,
+    maxSize: options.maxSize ?? DEFAULTS.maxSize,
+    storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
+    retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
+    clock: options.clock ?? Date.now,
+  };
+
+  const problems: ConfigProblem[] = [];
+  const problem = (name: string, reason: string) => problems.push({ name, reason });
+
+  if (!Array.isArray(resolved.secrets) || resolved.secrets.length === 0) {
+    problem('secrets', 'at least one secret is required');
+  } else {
+    resolved.secrets.forEach((secret, i) => {
+      if (typeof secret !== 'string' || secret.length < DEFAULTS.minSecretLength) {
+        problem(`secrets[${i}]`, `too short: each secret needs at least ${DEFAULTS.minSecretLength} characters`);
+      }
+    });
+  }
+
+  const storeReason = storeProblem(resolved.store);
+  if (storeReason) problem('store', storeReason);
+
+  const c = resolved.cookie;
+  if (!TOKEN.test(c.name)) problem('cookie.name', `"${c.name}" is not a valid cookie name`);
+  if (!SAME_SITE.includes(c.sameSite)) problem('cookie.sameSite', 'must be strict, lax or none');
+  if (typeof c.path !== 'string' || !c.path.startsWith('/')) problem('cookie.path', 'must start with /');
+  if (c.sameSite === 'none' && !c.secure) {
+    problem('cookie.sameSite', 'SameSite=None requires secure: browsers reject it otherwise');
+  }
+  if (c.name.startsWith('__Host-')) {
+    if (!c.secure) problem('cookie.secure', 'a __Host- cookie requires secure: true');
+    if (c.path !== '/') problem('cookie.path', 'a __Host- cookie requires path "/"');
+    if (c.domain !== undefined) problem('cookie.domain', 'a __Host- cookie must not set a domain');
+  } else if (c.name.startsWith('__Secure-') && !c.secure) {
+    problem('cookie.secure', 'a __Secure- cookie requires secure: true');
+  }
+
+  if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');
+  if (!TOKEN.test(resolved.headerName)) problem('headerName', `"${resolved.headerName}" is not a valid header name`);
+
+  for (const name of ['idleTimeout', 'absoluteTimeout', 'maxSize', 'storeTimeout', 'retryAfter'] as const) {
+    if (!isPositiveInteger(resolved[name])) problem(name, 'must be a positive integer');
+  }
+  if (!Number.isInteger(resolved.touchInterval) || resolved.touchInterval < 0) {
+    problem('touchInterval', 'must be an integer of 0 or more');
+  } else if (resolved.touchInterval >= resolved.idleTimeout) {
+    problem('touchInterval', 'must be shorter than idleTimeout, or sessions would expire while in use');
+  }
+  if (resolved.idleTimeout > resolved.absoluteTimeout) {
+    problem('idleTimeout', 'must not exceed absoluteTimeout');
+  }
+
+  if (problems.length > 0) throw new SessionConfigError(problems);
+  return resolved;
+}

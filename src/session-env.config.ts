@@ -1,0 +1,149 @@
+import { registerAs } from '@nestjs/config';
+import { IsIn, IsNotEmpty, IsOptional, Matches, ValidateIf, validateSync } from 'class-validator';
+import { resolveSessionOptions } from './resolved-options.js';
+import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
+import type { SessionModuleOptions, SessionStoreOption } from './session-options.interface.js';
+
+const INTEGER = /^\d+$/;
+const BOOLEAN = ['true', 'false'];
+
+/** The environment variables the module reads, as strings, checked by class-validator. */
+export class SessionEnvironment {
+  @IsOptional() @IsIn(['memory', 'redis', 'dynamodb'], { message: 'unknown store; use memory, redis or dynamodb' })
+  SESSION_STORE?: string;
+
+  @IsNotEmpty({ message: 'is required: one or more comma-separated secrets of at least 32 characters' })
+  SESSION_SECRETS?: string;
+
+  @IsOptional() SESSION_COOKIE_NAME?: string;
+  @IsOptional() SESSION_COOKIE_DOMAIN?: string;
+  @IsOptional() SESSION_COOKIE_PATH?: string;
+  @IsOptional() @IsIn(['strict', 'lax', 'none'], { message: 'must be strict, lax or none' })
+  SESSION_COOKIE_SAMESITE?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false' })
+  SESSION_COOKIE_SECURE?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false' })
+  SESSION_COOKIE_PERSISTENT?: string;
+
+  @IsOptional() @IsIn(['cookie', 'header', 'both'], { message: 'must be cookie, header or both' })
+  SESSION_TRANSPORT?: string;
+  @IsOptional() SESSION_HEADER_NAME?: string;
+
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of seconds' })
+  SESSION_IDLE_TIMEOUT_SECONDS?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of seconds' })
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of seconds' })
+  SESSION_TOUCH_INTERVAL_SECONDS?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of bytes' })
+  SESSION_MAX_SIZE_BYTES?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of milliseconds' })
+  SESSION_STORE_TIMEOUT_MS?: string;
+
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number' })
+  SESSION_MEMORY_MAX_SESSIONS?: string;
+
+  @ValidateIf((env: SessionEnvironment) => env.SESSION_STORE === 'redis')
+  @Matches(/^rediss?:\/\//, { message: 'is required with SESSION_STORE=redis, as redis://host:port or rediss:// for TLS' })
+  SESSION_REDIS_URL?: string;
+  @IsOptional() SESSION_REDIS_KEY_PREFIX?: string;
+
+  @ValidateIf((env: SessionEnvironment) => env.SESSION_STORE === 'dynamodb')
+  @IsNotEmpty({ message: 'is required with SESSION_STORE=dynamodb: the table name' })
+  SESSION_DYNAMODB_TABLE?: string;
+  @IsOptional() SESSION_DYNAMODB_REGION?: string;
+  @IsOptional() @Matches(/^https?:\/\//, { message: 'must be an http:// or https:// URL' })
+  SESSION_DYNAMODB_ENDPOINT?: string;
+}
+
+// Which variable to blame when a cross-option check fails after the variables parsed.
+const VARIABLE_OF_OPTION: Record<string, keyof SessionEnvironment> = {
+  secrets: 'SESSION_SECRETS',
+  store: 'SESSION_STORE',
+  'cookie.name': 'SESSION_COOKIE_NAME',
+  'cookie.domain': 'SESSION_COOKIE_DOMAIN',
+  'cookie.path': 'SESSION_COOKIE_PATH',
+  'cookie.sameSite': 'SESSION_COOKIE_SAMESITE',
+  'cookie.secure': 'SESSION_COOKIE_SECURE',
+  transport: 'SESSION_TRANSPORT',
+  headerName: 'SESSION_HEADER_NAME',
+  idleTimeout: 'SESSION_IDLE_TIMEOUT_SECONDS',
+  absoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT_SECONDS',
+  touchInterval: 'SESSION_TOUCH_INTERVAL_SECONDS',
+  maxSize: 'SESSION_MAX_SIZE_BYTES',
+  storeTimeout: 'SESSION_STORE_TIMEOUT_MS',
+};
+
+const seconds = (value: string | undefined) => (value === undefined ? undefined : Number(value) * 1000);
+const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+const bool = (value: string | undefined) => (value === undefined ? undefined : value === 'true');
+
+function storeOf(env: SessionEnvironment): SessionStoreOption {
+  switch (env.SESSION_STORE) {
+    case 'redis':
+      return { type: 'redis', url: env.SESSION_REDIS_URL, keyPrefix: env.SESSION_REDIS_KEY_PREFIX };
+    case 'dynamodb':
+      return {
+        type: 'dynamodb',
+        table: env.SESSION_DYNAMODB_TABLE,
+        region: env.SESSION_DYNAMODB_REGION,
+        endpoint: env.SESSION_DYNAMODB_ENDPOINT,
+      };
+    default:
+      return { type: 'memory', maxSessions: number(env.SESSION_MEMORY_MAX_SESSIONS) };
+  }
+}
+
+/**
+ * Reads and checks the `SESSION_*` variables. Throws one `SessionConfigError` naming every bad
+ * variable and why, so a misconfigured app does not start.
+ */
+export function sessionOptionsFromEnv(source: Record<string, string | undefined> = process.env): SessionModuleOptions {
+  const env = new SessionEnvironment();
+  for (const [name, value] of Object.entries(source)) {
+    if (name.startsWith('SESSION_') && value !== undefined && value !== '') {
+      (env as Record<string, string>)[name] = value;
+    }
+  }
+  // Unknown SESSION_* variables are reported too: they are almost always a misspelt option.
+  const problems: ConfigProblem[] = validateSync(env, { whitelist: true, forbidNonWhitelisted: true }).flatMap(
+    (error) =>
+      Object.values(error.constraints ?? {}).map((reason) => ({
+        name: error.property,
+        reason: reason.includes('should not exist') ? 'is not a variable this module reads (misspelt?)' : reason,
+      })),
+  );
+  const options: SessionModuleOptions = {
+    secrets: (env.SESSION_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    store: storeOf(env),
+    cookie: {
+      name: env.SESSION_COOKIE_NAME,
+      domain: env.SESSION_COOKIE_DOMAIN,
+      path: env.SESSION_COOKIE_PATH,
+      sameSite: env.SESSION_COOKIE_SAMESITE as 'strict' | 'lax' | 'none' | undefined,
+      secure: bool(env.SESSION_COOKIE_SECURE),
+      persistent: bool(env.SESSION_COOKIE_PERSISTENT),
+    },
+    transport: env.SESSION_TRANSPORT as 'cookie' | 'header' | 'both' | undefined,
+    headerName: env.SESSION_HEADER_NAME,
+    idleTimeout: seconds(env.SESSION_IDLE_TIMEOUT_SECONDS),
+    absoluteTimeout: seconds(env.SESSION_ABSOLUTE_TIMEOUT_SECONDS),
+    touchInterval: seconds(env.SESSION_TOUCH_INTERVAL_SECONDS),
+    maxSize: number(env.SESSION_MAX_SIZE_BYTES),
+    storeTimeout: number(env.SESSION_STORE_TIMEOUT_MS),
+  };
+  try {
+    resolveSessionOptions(options);
+  } catch (error) {
+    if (!(error instanceof SessionConfigError)) throw error;
+    for (const { name, reason } of error.problems) {
+      const variable = VARIABLE_OF_OPTION[name.replace(/\[\d+\]$/, '')] ?? name;
+      if (!problems.some((p) => p.name === variable)) problems.push({ name: variable, reason });
+    }
+  }
+  if (problems.length > 0) throw new SessionConfigError(problems);
+  return options;
+}
+
+/** `ConfigModule.forFeature(sessionConfig)` then inject `sessionConfig.KEY` into `forRootAsync`. */
+export const sessionConfig = registerAs('session', () => sessionOptionsFromEnv(process.env));

@@ -1,0 +1,66 @@
+import type { DynamoDbStoreOptions } from './dynamodb-store.options.js';
+import type { RedisStoreOptions } from './redis-store.options.js';
+import type { SessionStore } from './session-store.interface.js';
+
+export type SameSite = 'strict' | 'lax' | 'none';
+export type SessionTransport = 'cookie' | 'header' | 'both';
+
+export interface SessionCookieOptions {
+  /** Default `sid`. A `__Host-` name requires `secure`, path `/` and no domain. */
+  name?: string;
+  domain?: string;
+  /** Default `/`. */
+  path?: string;
+  /** Default `lax`. */
+  sameSite?: SameSite;
+  /** Default true. Turn off only for plain-HTTP development. */
+  secure?: boolean;
+  /**
+   * Default false: a browser-session cookie, gone when the browser closes. When true the cookie
+   * carries `Max-Age` up to the absolute timeout.
+   */
+  persistent?: boolean;
+}
+
+export interface MemoryStoreOptions {
+  type: 'memory';
+  /** Upper bound on live sessions; the least recently used are evicted beyond it. Default 10,000. */
+  maxSessions?: number;
+}
+
+export type SessionStoreOption =
+  | 'memory'
+  | MemoryStoreOptions
+  | RedisStoreOptions
+  | DynamoDbStoreOptions
+  | SessionStore;
+
+export interface SessionModuleOptions {
+  /** Signing secrets, each at least 32 characters. The first signs; all verify. */
+  secrets: string[];
+  /** Default `'memory'`. */
+  store?: SessionStoreOption;
+  cookie?: SessionCookieOptions;
+  /** Where the token travels: `cookie` (default), `header` (API and mobile clients) or `both`. */
+  transport?: SessionTransport;
+  /** Request and response header for the `header` transport. Default `x-session-token`. */
+  headerName?: string;
+  /** Milliseconds without a refresh after which a session ends. Default 30 minutes. */
+  idleTimeout?: number;
+  /** Milliseconds after creation after which a session ends whatever its activity. Default 12 hours. */
+  absoluteTimeout?: number;
+  /**
+   * Milliseconds since the last refresh before a read writes a new idle deadline. Default 1 minute.
+   * Larger values save writes; the idle timeout then ends between `idleTimeout - touchInterval`
+   * and `idleTimeout` after the last request.
+   */
+  touchInterval?: number;
+  /** Largest session data in bytes of JSON. Default 16 KiB. */
+  maxSize?: number;
+  /** Milliseconds a store call may take before the request gets a 503. Default 1000. */
+  storeTimeout?: number;
+  /** Seconds sent in `Retry-After` with a 503. Default 5. */
+  retryAfter?: number;
+  /** The clock, in epoch milliseconds. Replace it in tests to move time. */
+  clock?: () => number;
+}

@@ -1,0 +1,24 @@
+export const ALLOW_ANONYMOUS_KEY = 'SESSION:ALLOW_ANONYMOUS';
+
+/** Where the guard and the decorator keep the request's session on the request object. */
+export const SESSION_REQUEST_KEY = Symbol('SESSION:REQUEST');
+/** Set by the interceptor so that `@CurrentSession()` can start a session on unguarded routes. */
+export const SESSION_MANAGER_REQUEST_KEY = Symbol('SESSION:MANAGER');
+
+export const RESOLVED_SESSION_OPTIONS = Symbol('SESSION:RESOLVED_OPTIONS');
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export const DEFAULTS = {
+  cookieName: 'sid',
+  headerName: 'x-session-token',
+  idleTimeout: 30 * MINUTE,
+  absoluteTimeout: 12 * HOUR,
+  touchInterval: MINUTE,
+  maxSize: 16 * 1024,
+  storeTimeout: 1000,
+  retryAfter: 5,
+  memoryMaxSessions: 10_000,
+  minSecretLength: 32,
+} as const;

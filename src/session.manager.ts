@@ -1,0 +1,244 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
+import type { ResolvedSessionOptions } from './resolved-options.js';
+import { Session, type SessionData, type SessionOperations, type TokenChannel } from './session.js';
+import {
+  SessionDataTooLargeError,
+  SessionEndedError,
+  SessionStoreUnavailableError,
+} from './session.errors.js';
+import type { SessionInfo } from './session-info.interface.js';
+import {
+  type SessionRecord,
+  SessionStore,
+  type SessionUpdate,
+  type StoredSession,
+} from './session-store.interface.js';
+import { generateSessionId, signSessionId, storeKeyOf, verifySessionToken } from './session-token.js';
+import { TokenCarrier } from './token-carrier.js';
+
+export type LoadResult =
+  | { session: Session<any> }
+  | { reason: 'missing' }
+  | { reason: 'invalid' | 'expired'; via: TokenChannel };
+
+/**
+ * Everything the guard, the interceptor, the decorator and `SessionService` do with sessions.
+ * Not part of the public API.
+ */
+@Injectable()
+export class SessionManager implements SessionOperations {
+  private readonly logger = new Logger('SessionModule');
+
+  constructor(
+    @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    readonly carrier: TokenCarrier,
+  ) {}
+
+  /**
+   * Loads the request's session. A token that fails the signature check is refused before any
+   * store access; a valid one costs exactly one store read.
+   */
+  async load(request: { headers: IncomingHttpHeaders }): Promise<LoadResult> {
+    const presented = this.carrier.read(request);
+    if (!presented) return { reason: 'missing' };
+    const verified = verifySessionToken(presented.token, this.options.secrets);
+    if (!verified) return { reason: 'invalid', via: presented.via };
+    const key = storeKeyOf(verified.id);
+    const record = await this.call(() => this.store.get(key));
+    if (!record || !this.isLive(record, this.options.clock())) return { reason: 'expired', via: presented.via };
+    const session = new Session(this, { id: verified.id, key, record, via: presented.via });
+    session.tokenDirty = verified.stale;
+    return { session };
+  }
+
+  /** A blank session for a request without one (login routes); nothing is stored until it has data. */
+  fresh(via?: TokenChannel, clearToken = false): Session<any> {
+    const session = new Session(this);
+    session.via = via;
+    session.clearToken = clearToken;
+    return session;
+  }
+
+  /**
+   * Writes what the request changed, before the response is sent. An unchanged session whose
+   * last refresh is younger than `touchInterval` writes nothing.
+   */
+  async commit(session: Session<any>, response: unknown): Promise<void> {
+    if (session.committed) return;
+    session.committed = true;
+    const now = this.options.clock();
+    if (session.isNew) {
+      if (Object.keys(session.data).length === 0 && session.userId === null) {
+        if (session.clearToken) this.carrier.clear(response, session.via);
+        return;
+      }
+      await this.create(session, now);
+      this.sendToken(session, response, now);
+      return;
+    }
+    const record = session.record as SessionRecord;
+    const touchDue = now - record.refreshedAt >= this.options.touchInterval;
+    if (session.changed.size > 0 || session.userChanged || touchDue) {
+      const update = this.updateOf(session, record, now);
+      const applied = await this.call(() => this.store.update(session.key as string, update, now));
+      if (!applied) {
+        this.carrier.clear(response, session.via);
+        throw new SessionEndedError();
+      }
+      session.record = { ...record, userId: session.userId, data: session.data, refreshedAt: now, expiresAt: update.expiresAt };
+    }
+    if (session.tokenDirty) this.sendToken(session, response, now);
+  }
+
+  async regenerate(session: Session<any>): Promise<void> {
+    if (session.key !== null && !session.isNew) {
+      const oldKey = session.key;
+      await this.call(() => this.store.delete(oldKey));
+    }
+    session.record = null;
+    session.id = generateSessionId();
+    session.key = storeKeyOf(session.id);
+    session.markAllChanged();
+    session.clearToken = true;
+  }
+
+  async destroy(session: Session<any>): Promise<void> {
+    if (session.key !== null && !session.isNew) {
+      const key = session.key;
+      await this.call(() => this.store.delete(key));
+    }
+    session.reset();
+    session.clearToken = session.via !== undefined;
+  }
+
+  async list(session: Session<any>): Promise<SessionInfo[]> {
+    if (session.userId === null) return [];
+    const found = await this.findLive(session.userId);
+    return found.map(({ key, record }) => this.infoOf(key, record, key === session.handle));
+  }
+
+  async revoke(session: Session<any>, handle: string): Promise<boolean> {
+    if (session.userId === null) return false;
+    if (handle === session.handle) {
+      await this.destroy(session);
+      return true;
+    }
+    const found = await this.findLive(session.userId);
+    if (!found.some(({ key }) => key === handle)) return false;
+    await this.call(() => this.store.delete(handle));
+    return true;
+  }
+
+  async revokeOthers(session: Session<any>): Promise<number> {
+    if (session.userId === null) return 0;
+    return this.revokeAll(session.userId, session.handle ?? undefined);
+  }
+
+  async listForUser(userId: string): Promise<SessionInfo[]> {
+    const found = await this.findLive(userId);
+    return found.map(({ key, record }) => this.infoOf(key, record, false));
+  }
+
+  async revokeHandle(handle: string): Promise<void> {
+    await this.call(() => this.store.delete(handle));
+  }
+
+  async revokeAll(userId: string, except?: string): Promise<number> {
+    const found = await this.findLive(userId);
+    const doomed = found.filter(({ key }) => key !== except);
+    await this.call(() => Promise.all(doomed.map(({ key }) => this.store.delete(key))));
+    return doomed.length;
+  }
+
+  assertSize(data: SessionData): void {
+    const size = Buffer.byteLength(JSON.stringify(data));
+    if (size > this.options.maxSize) throw new SessionDataTooLargeError(size, this.options.maxSize);
+  }
+
+  private async create(session: Session<any>, now: number): Promise<void> {
+    session.id ??= generateSessionId();
+    session.key ??= storeKeyOf(session.id);
+    const key = session.key;
+    const record: SessionRecord = {
+      userId: session.userId,
+      data: session.data,
+      createdAt: now,
+      refreshedAt: now,
+      expiresAt: now + Math.min(this.options.idleTimeout, this.options.absoluteTimeout),
+    };
+    const created = await this.call(() => this.store.create(key, record));
+    // 256 random bits do not collide; a false here means a broken store, not bad luck.
+    if (!created) throw new Error('Session store refused a new session ID that already exists');
+    session.record = record;
+    session.tokenDirty = true;
+  }
+
+  private updateOf(session: Session<any>, record: SessionRecord, now: number): SessionUpdate {
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    for (const key of session.changed) {
+      if (Object.hasOwn(session.data, key)) set[key] = session.data[key];
+      else unset.push(key);
+    }
+    return {
+      set,
+      unset,
+      ...(session.userChanged ? { userId: session.userId } : {}),
+      refreshedAt: now,
+      expiresAt: Math.min(now + this.options.idleTimeout, record.createdAt + this.options.absoluteTimeout),
+    };
+  }
+
+  private sendToken(session: Session<any>, response: unknown, now: number): void {
+    const record = session.record as SessionRecord;
+    const token = signSessionId(session.id as string, this.options.secrets[0] as string);
+    this.carrier.write(response, token, session.via, record.createdAt + this.options.absoluteTimeout, now);
+  }
+
+  private isLive(record: SessionRecord, now: number): boolean {
+    return (
+      now < record.expiresAt &&
+      now < record.refreshedAt + this.options.idleTimeout &&
+      now < record.createdAt + this.options.absoluteTimeout
+    );
+  }
+
+  private async findLive(userId: string): Promise<StoredSession[]> {
+    const now = this.options.clock();
+    const found = await this.call(() => this.store.findByUser(userId, now));
+    return found.filter(({ record }) => this.isLive(record, now));
+  }
+
+  private infoOf(key: string, record: SessionRecord, current: boolean): SessionInfo {
+    return {
+      handle: key,
+      userId: record.userId,
+      createdAt: new Date(record.createdAt),
+      lastSeenAt: new Date(record.refreshedAt),
+      expiresAt: new Date(Math.min(record.expiresAt, record.createdAt + this.options.absoluteTimeout)),
+      current,
+    };
+  }
+
+  /**
+   * Every store call goes through here: a failure or an answer slower than `storeTimeout` becomes
+   * a 503, so a store outage never hangs a request or crashes the process.
+   */
+  private async call<R>(operation: () => Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.storeTimeout} ms`)), this.options.storeTimeout);
+    });
+    try {
+      return await Promise.race([operation(), timeout]);
+    } catch (error) {
+      this.logger.warn(`Session store call failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new SessionStoreUnavailableError();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { resolveSessionOptions } from './resolved-options.js';
+import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
+import { SessionGuard } from './session.guard.js';
+import { SessionInterceptor } from './session.interceptor.js';
+import { SessionManager } from './session.manager.js';
+import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import type { SessionModuleOptions } from './session-options.interface.js';
+import type { ResolvedSessionOptions } from './resolved-options.js';
+import { SessionService } from './session.service.js';
+import { STORE_HANDLE, type StoreHandle, createStore } from './session-store.factory.js';
+import { SessionStore } from './session-store.interface.js';
+import { TokenCarrier } from './token-carrier.js';
+
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_SESSION_OPTIONS,
+      inject: [SESSION_MODULE_OPTIONS],
+      useFactory: (options: SessionModuleOptions) => resolveSessionOptions(options),
+    },
+    {
+      provide: STORE_HANDLE,
+      inject: [RESOLVED_SESSION_OPTIONS],
+      useFactory: (options: ResolvedSessionOptions) => createStore(options.store),
+    },
+    { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
+    TokenCarrier,
+    SessionManager,
+    SessionService,
+    SessionGuard,
+    { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
+  ],
+  exports: [SessionService, SessionGuard, SessionManager, SessionStore],
+})
+export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(STORE_HANDLE) private readonly handle: StoreHandle) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.handle.owned) await this.handle.store.close?.();
+  }
+}
