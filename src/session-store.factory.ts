@@ -24,8 +24,11 @@ export async function createStore(option: SessionStoreOption): Promise<StoreHand
     const maxSessions = typeof option === 'object' ? option.maxSessions : undefined;
     return { store: new MemoryStore(maxSessions ?? DEFAULTS.memoryMaxSessions), owned: true };
   }
-  if ('type' in option) {
-    throw new SessionConfigError([{ name: 'store', reason: `the ${option.type} store is not available in this version` }]);
+  if ('type' in option && option.type === 'redis') {
+    throw new SessionConfigError([{ name: 'store', reason: 'the redis store is not available in this version' }]);
+  }
+  if ('type' in option && option.type === 'dynamodb') {
+    throw new SessionConfigError([{ name: 'store', reason: 'the dynamodb store is not available in this version' }]);
   }
   return { store: option, owned: false };
 }
