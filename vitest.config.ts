@@ -9,6 +9,9 @@ export default defineConfig({
     include: ['test/**/*.spec.ts'],
     setupFiles: ['reflect-metadata'],
     testTimeout: 20_000,
+    // CI reads the totals from the JSON report for its closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     hookTimeout: 60_000,
   },
 });

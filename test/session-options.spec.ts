@@ -130,3 +130,22 @@ describe('options from the environment', () => {
     );
   });
 });
+
+describe('.env.example', () => {
+  it('lists every variable the module reads, with values that boot', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { getMetadataStorage } = await import('class-validator');
+    const { SessionEnvironment } = await import('../src/index.js');
+    const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = new Set([...text.matchAll(/^#?\s*(SESSION_[A-Z_]+)=/gm)].map((m) => m[1]));
+    const read = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(SessionEnvironment, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    expect(read.size).toBeGreaterThan(15);
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+    const active = Object.fromEntries([...text.matchAll(/^(SESSION_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(() => sessionOptionsFromEnv(active)).not.toThrow();
+  });
+});
