@@ -27,6 +27,7 @@ export type {
 export {
   SessionStore,
   type SessionRecord,
+  type ClientInfo,
   type SessionUpdate,
   type StoredSession,
 } from './session-store.interface.js';

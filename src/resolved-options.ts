@@ -26,6 +26,7 @@ export interface ResolvedSessionOptions {
   maxSize: number;
   storeTimeout: number;
   retryAfter: number;
+  captureClient: boolean;
   clock: () => number;
 }
 
@@ -83,6 +84,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     maxSize: options.maxSize ?? DEFAULTS.maxSize,
     storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
+    captureClient: options.captureClient ?? false,
     clock: options.clock ?? Date.now,
   };
 

@@ -40,6 +40,9 @@ export class SessionEnvironment {
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of milliseconds' })
   SESSION_STORE_TIMEOUT_MS?: string;
 
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false' })
+  SESSION_CAPTURE_CLIENT?: string;
+
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number' })
   SESSION_MEMORY_MAX_SESSIONS?: string;
 
@@ -131,6 +134,7 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
     touchInterval: seconds(env.SESSION_TOUCH_INTERVAL_SECONDS),
     maxSize: number(env.SESSION_MAX_SIZE_BYTES),
     storeTimeout: number(env.SESSION_STORE_TIMEOUT_MS),
+    captureClient: bool(env.SESSION_CAPTURE_CLIENT),
   };
   try {
     resolveSessionOptions(options);

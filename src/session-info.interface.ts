@@ -7,6 +7,10 @@ export interface SessionInfo {
   /** The last idle refresh, accurate to `touchInterval`. */
   lastSeenAt: Date;
   expiresAt: Date;
+  /** The browser or app that started the session, when `captureClient` is on. */
+  userAgent?: string;
+  /** The IP address that started the session, when `captureClient` is on. */
+  ip?: string;
   /** True for the session of the request that asked. */
   current: boolean;
 }

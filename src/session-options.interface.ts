@@ -61,6 +61,11 @@ export interface SessionModuleOptions {
   storeTimeout?: number;
   /** Seconds sent in `Retry-After` with a 503. Default 5. */
   retryAfter?: number;
+  /**
+   * Default false. Store the user agent and IP address of the client that starts a session, and
+   * show them in session lists ("your devices"). Both are personal data: say so in your privacy notice.
+   */
+  captureClient?: boolean;
   /** The clock, in epoch milliseconds. Replace it in tests to move time. */
   clock?: () => number;
 }

@@ -9,6 +9,13 @@ export interface SessionRecord {
   createdAt: number;
   refreshedAt: number;
   expiresAt: number;
+  /** The client that started the session, when `captureClient` is on; never changed by updates. */
+  client?: ClientInfo;
+}
+
+export interface ClientInfo {
+  userAgent?: string;
+  ip?: string;
 }
 
 /**

@@ -3,9 +3,12 @@ import { type Observable, catchError, concatMap, throwError } from 'rxjs';
 import { SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
 import type { Session } from './session.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
-import { SessionManager } from './session.manager.js';
+import { type ClientRequest, SessionManager } from './session.manager.js';
 
-type SessionRequest = { [SESSION_REQUEST_KEY]?: Session<any>; [SESSION_MANAGER_REQUEST_KEY]?: SessionManager };
+type SessionRequest = ClientRequest & {
+  [SESSION_REQUEST_KEY]?: Session<any>;
+  [SESSION_MANAGER_REQUEST_KEY]?: SessionManager;
+};
 
 /**
  * Registered for the whole app by `SessionModule`: writes the request's session changes after
@@ -25,7 +28,7 @@ export class SessionInterceptor implements NestInterceptor {
     return next.handle().pipe(
       concatMap(async (body) => {
         const session = request[SESSION_REQUEST_KEY];
-        if (session) await this.sessions.commit(session, response);
+        if (session) await this.sessions.commit(session, request, response);
         return body;
       }),
       catchError((error: unknown) => {

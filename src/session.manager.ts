@@ -10,6 +10,7 @@ import {
 } from './session.errors.js';
 import type { SessionInfo } from './session-info.interface.js';
 import {
+  type ClientInfo,
   type SessionRecord,
   SessionStore,
   type SessionUpdate,
@@ -17,6 +18,20 @@ import {
 } from './session-store.interface.js';
 import { generateSessionId, signSessionId, storeKeyOf, verifySessionToken } from './session-token.js';
 import { TokenCarrier } from './token-carrier.js';
+
+/** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
+export interface ClientRequest {
+  headers: IncomingHttpHeaders;
+  ip?: string;
+}
+
+// Bounded so a client cannot fill its own session record with a huge header.
+const MAX_USER_AGENT = 256;
+
+function clientOf(request: ClientRequest): ClientInfo {
+  const userAgent = request.headers['user-agent']?.slice(0, MAX_USER_AGENT);
+  return { ...(userAgent ? { userAgent } : {}), ...(request.ip ? { ip: request.ip } : {}) };
+}
 
 export type LoadResult =
   | { session: Session<any> }
@@ -66,7 +81,7 @@ export class SessionManager implements SessionOperations {
    * Writes what the request changed, before the response is sent. An unchanged session whose
    * last refresh is younger than `touchInterval` writes nothing.
    */
-  async commit(session: Session<any>, response: unknown): Promise<void> {
+  async commit(session: Session<any>, request: ClientRequest, response: unknown): Promise<void> {
     if (session.committed) return;
     session.committed = true;
     const now = this.options.clock();
@@ -75,7 +90,7 @@ export class SessionManager implements SessionOperations {
         if (session.clearToken) this.carrier.clear(response, session.via);
         return;
       }
-      await this.create(session, now);
+      await this.create(session, now, request);
       this.sendToken(session, response, now);
       return;
     }
@@ -158,7 +173,7 @@ export class SessionManager implements SessionOperations {
     if (size > this.options.maxSize) throw new SessionDataTooLargeError(size, this.options.maxSize);
   }
 
-  private async create(session: Session<any>, now: number): Promise<void> {
+  private async create(session: Session<any>, now: number, request: ClientRequest): Promise<void> {
     session.id ??= generateSessionId();
     session.key ??= storeKeyOf(session.id);
     const key = session.key;
@@ -168,6 +183,7 @@ export class SessionManager implements SessionOperations {
       createdAt: now,
       refreshedAt: now,
       expiresAt: now + Math.min(this.options.idleTimeout, this.options.absoluteTimeout),
+      ...(this.options.captureClient ? { client: clientOf(request) } : {}),
     };
     const created = await this.call(() => this.store.create(key, record));
     // 256 random bits do not collide; a false here means a broken store, not bad luck.
@@ -219,6 +235,7 @@ export class SessionManager implements SessionOperations {
       createdAt: new Date(record.createdAt),
       lastSeenAt: new Date(record.refreshedAt),
       expiresAt: new Date(Math.min(record.expiresAt, record.createdAt + this.options.absoluteTimeout)),
+      ...record.client,
       current,
     };
   }
