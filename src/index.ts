@@ -1,6 +1,7 @@
 export { AllowAnonymous } from './allow-anonymous.decorator.js';
 export { CurrentSession } from './current-session.decorator.js';
 export { MemoryStore } from './memory.store.js';
+export { RedisStore, type RedisStoreSettings } from './redis.store.js';
 export { Session, type RegenerateOptions, type SessionData } from './session.js';
 export {
   InvalidSessionDataError,
@@ -15,7 +16,7 @@ export { type ConfigProblem, SessionConfigError } from './session-config.error.j
 export { SessionEnvironment, sessionConfig, sessionOptionsFromEnv } from './session-env.config.js';
 export type { SessionInfo } from './session-info.interface.js';
 export type { DynamoDbStoreOptions } from './dynamodb-store.options.js';
-export type { RedisStoreOptions } from './redis-store.options.js';
+export type { RedisClusterNode, RedisStoreOptions } from './redis-store.options.js';
 export type {
   MemoryStoreOptions,
   SameSite,

@@ -25,7 +25,9 @@ export async function createStore(option: SessionStoreOption): Promise<StoreHand
     return { store: new MemoryStore(maxSessions ?? DEFAULTS.memoryMaxSessions), owned: true };
   }
   if ('type' in option && option.type === 'redis') {
-    throw new SessionConfigError([{ name: 'store', reason: 'the redis store is not available in this version' }]);
+    // The store closes only a client it created, so the module may always call close().
+    const { createRedisStore } = await import('./redis-store.factory.js');
+    return { store: await createRedisStore(option), owned: true };
   }
   if ('type' in option && option.type === 'dynamodb') {
     throw new SessionConfigError([{ name: 'store', reason: 'the dynamodb store is not available in this version' }]);

@@ -1,0 +1,186 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const READY_WITHIN = 10_000;
+
+/** A `redis-server` process this test started, on a port the OS handed out. */
+export interface RedisServer {
+  port: number;
+  url: string;
+  /** Stops the process (SIGTERM: Redis flushes its append-only file first when it has one). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and directory, so persisted data comes back. */
+  start(): Promise<void>;
+  /** Sends a command through redis-cli and returns its output. */
+  cli(...args: string[]): Promise<string>;
+  /** Stops the process and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** Three masters, no replicas, every slot assigned. */
+export interface RedisCluster {
+  nodes: { host: string; port: number }[];
+  dispose(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** Keep data across stop/start with an fsync-always append-only file. Default false. */
+  persistent?: boolean;
+}
+
+// Every process we start, so a crashed test run does not leave servers behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A port nothing listens on right now, as chosen by the OS. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + READY_WITHIN;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} not ready within ${READY_WITHIN} ms`);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function launch(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', ...extra],
+    { stdio: 'ignore' },
+  );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let failed: Error | undefined;
+  child.once('error', (error) => (failed = error));
+  child.once('exit', (code) => (failed ??= new Error(`redis-server on port ${port} exited with ${code}`)));
+  await waitFor(`redis-server on port ${port}`, async () => {
+    if (failed) throw failed;
+    // A PONG could come from another process that took the port first: check it is ours.
+    return (await ping(port)) && (await cli(port, 'info', 'server')).includes(`process_id:${child.pid}\r`);
+  });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child) return;
+  child.kill('SIGTERM');
+  await exited(child);
+}
+
+/** Starts a standalone server in a fresh temporary directory. */
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'session-redis-'));
+  const persistence = options.persistent
+    ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--save', '', '--appendonly', 'no'];
+  let port = 0;
+  let child: ChildProcess | undefined;
+  // Another process may take the port between asking and binding; try a few.
+  for (let attempt = 0; child === undefined; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port, dir, persistence);
+    } catch (error) {
+      if (attempt === 4) throw error;
+    }
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      await stopProcess(child);
+      child = undefined;
+    },
+    start: async () => {
+      child ??= await launch(port, dir, persistence);
+    },
+    cli: (...args) => cli(port, ...args),
+    dispose: async () => {
+      await stopProcess(child);
+      child = undefined;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  return (await run('redis-cli', ['-p', String(port), ...args])).stdout.trim();
+}
+
+/**
+ * Starts three cluster-enabled servers and joins them with `redis-cli --cluster create`. Each
+ * bus port is asked of the OS too, so the usual `port + 10000` rule cannot collide.
+ */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'session-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const dispose = async () => {
+    await Promise.all(children.map(stopProcess));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [port, busPort] = [await freePort(), await freePort()];
+      children.push(
+        await launch(port, dir, [
+          '--save', '', '--appendonly', 'no',
+          '--cluster-enabled', 'yes',
+          '--cluster-port', String(busPort),
+          '--cluster-config-file', `nodes-${port}.conf`,
+          '--cluster-node-timeout', '5000',
+        ]),
+      );
+      ports.push(port);
+    }
+    await run('redis-cli', [
+      '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas', '0', '--cluster-yes',
+    ]);
+    for (const port of ports) {
+      await waitFor(`cluster node ${port}`, async () => (await cli(port, 'cluster', 'info')).includes('cluster_state:ok'));
+    }
+    return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
