@@ -2,12 +2,19 @@ import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from '
 
 const SWEEP_INTERVAL = 60_000;
 
+interface Entry {
+  json: string;
+  userId: string | null;
+  expiresAt: number;
+}
+
 /**
  * A store for development and tests: bounded, process-local, gone on restart. Values are kept
  * as JSON so that callers never share objects with it, as with a real store.
  */
 export class MemoryStore implements SessionStore {
-  private readonly records = new Map<string, string>();
+  // JSON plus the two fields the store itself needs, so sweeps and indexing never parse.
+  private readonly records = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -21,12 +28,12 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(key: string): Promise<SessionRecord | null> {
-    const json = this.records.get(key);
-    if (json === undefined) return null;
+    const entry = this.records.get(key);
+    if (entry === undefined) return null;
     // Re-inserting keeps the Map in least-recently-used order for eviction.
     this.records.delete(key);
-    this.records.set(key, json);
-    return JSON.parse(json) as SessionRecord;
+    this.records.set(key, entry);
+    return JSON.parse(entry.json) as SessionRecord;
   }
 
   async create(key: string, record: SessionRecord): Promise<boolean> {
@@ -37,10 +44,9 @@ export class MemoryStore implements SessionStore {
   }
 
   async update(key: string, update: SessionUpdate, now: number): Promise<boolean> {
-    const json = this.records.get(key);
-    if (json === undefined) return false;
-    const record = JSON.parse(json) as SessionRecord;
-    if (record.expiresAt <= now) return false;
+    const entry = this.records.get(key);
+    if (entry === undefined || entry.expiresAt <= now) return false;
+    const record = JSON.parse(entry.json) as SessionRecord;
     for (const [name, value] of Object.entries(update.set)) record.data[name] = value;
     for (const name of update.unset) delete record.data[name];
     if (update.userId !== undefined && update.userId !== record.userId) {
@@ -54,19 +60,19 @@ export class MemoryStore implements SessionStore {
   }
 
   async delete(key: string): Promise<void> {
-    const json = this.records.get(key);
-    if (json === undefined) return;
+    const entry = this.records.get(key);
+    if (entry === undefined) return;
     this.records.delete(key);
-    this.unindex(key, (JSON.parse(json) as SessionRecord).userId);
+    this.unindex(key, entry.userId);
   }
 
   async findByUser(userId: string, now: number): Promise<StoredSession[]> {
     const found: StoredSession[] = [];
     for (const key of this.byUser.get(userId) ?? []) {
-      const json = this.records.get(key);
-      if (json === undefined) continue;
-      const record = JSON.parse(json) as SessionRecord;
-      if (record.expiresAt > now) found.push({ key, record });
+      const entry = this.records.get(key);
+      if (entry !== undefined && entry.expiresAt > now) {
+        found.push({ key, record: JSON.parse(entry.json) as SessionRecord });
+      }
     }
     return found;
   }
@@ -77,7 +83,7 @@ export class MemoryStore implements SessionStore {
 
   private write(key: string, record: SessionRecord): void {
     this.records.delete(key);
-    this.records.set(key, JSON.stringify(record));
+    this.records.set(key, { json: JSON.stringify(record), userId: record.userId, expiresAt: record.expiresAt });
     if (record.userId !== null) {
       let keys = this.byUser.get(record.userId);
       if (!keys) this.byUser.set(record.userId, (keys = new Set()));
@@ -93,8 +99,8 @@ export class MemoryStore implements SessionStore {
   }
 
   private sweep(now: number): void {
-    for (const [key, json] of this.records) {
-      if ((JSON.parse(json) as SessionRecord).expiresAt <= now) void this.delete(key);
+    for (const [key, entry] of this.records) {
+      if (entry.expiresAt <= now) void this.delete(key);
     }
   }
 
