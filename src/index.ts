@@ -16,6 +16,8 @@ export { type ConfigProblem, SessionConfigError } from './session-config.error.j
 export { SessionEnvironment, sessionConfig, sessionOptionsFromEnv } from './session-env.config.js';
 export type { SessionInfo } from './session-info.interface.js';
 export type { DynamoDbStoreOptions } from './dynamodb-store.options.js';
+export type { DynamoDbStore } from './dynamodb.store.js';
+export { type EnsureTableOptions, type EnsureTableResult, ensureTable } from './dynamodb-table.js';
 export type { RedisClusterNode, RedisStoreOptions } from './redis-store.options.js';
 export type {
   MemoryStoreOptions,

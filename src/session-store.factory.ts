@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { MemoryStore } from './memory.store.js';
 import { DEFAULTS } from './session.constants.js';
-import { SessionConfigError } from './session-config.error.js';
 import type { SessionStoreOption } from './session-options.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 
@@ -30,7 +29,8 @@ export async function createStore(option: SessionStoreOption): Promise<StoreHand
     return { store: await createRedisStore(option), owned: true };
   }
   if ('type' in option && option.type === 'dynamodb') {
-    throw new SessionConfigError([{ name: 'store', reason: 'the dynamodb store is not available in this version' }]);
+    const { createDynamoDbStore } = await import('./dynamodb-store.factory.js');
+    return createDynamoDbStore(option);
   }
   return { store: option, owned: false };
 }
