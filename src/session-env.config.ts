@@ -50,6 +50,8 @@ export class SessionEnvironment {
   @Matches(/^rediss?:\/\//, { message: 'is required with SESSION_STORE=redis, as redis://host:port or rediss:// for TLS' })
   SESSION_REDIS_URL?: string;
   @IsOptional() SESSION_REDIS_KEY_PREFIX?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether SESSION_REDIS_URL is a Redis Cluster endpoint' })
+  SESSION_REDIS_CLUSTER?: string;
 
   @ValidateIf((env: SessionEnvironment) => env.SESSION_STORE === 'dynamodb')
   @IsNotEmpty({ message: 'is required with SESSION_STORE=dynamodb: the table name' })
@@ -84,7 +86,12 @@ const bool = (value: string | undefined) => (value === undefined ? undefined : v
 function storeOf(env: SessionEnvironment): SessionStoreOption {
   switch (env.SESSION_STORE) {
     case 'redis':
-      return { type: 'redis', url: env.SESSION_REDIS_URL, keyPrefix: env.SESSION_REDIS_KEY_PREFIX };
+      return {
+        type: 'redis',
+        url: env.SESSION_REDIS_URL,
+        keyPrefix: env.SESSION_REDIS_KEY_PREFIX,
+        cluster: bool(env.SESSION_REDIS_CLUSTER),
+      };
     case 'dynamodb':
       return {
         type: 'dynamodb',
