@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,13 @@ export interface RedisServer {
   /** Sends a command through redis-cli and returns its output. */
   cli(...args: string[]): Promise<string>;
   /** Stops the process and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** A Sentinel watching one master under the name `master`. */
+export interface RedisSentinel {
+  sentinels: { host: string; port: number }[];
+  name: string;
   dispose(): Promise<void>;
 }
 
@@ -80,10 +87,15 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function launch(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
+/** Starts redis-server with these options (after a config file, if any) and waits for it. */
+async function launch(port: number, dir: string, extra: string[], configFile?: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning', ...extra],
+    [
+      ...(configFile ? [configFile] : []),
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning',
+      ...extra,
+    ],
     { stdio: 'ignore' },
   );
   running.add(child);
@@ -183,4 +195,28 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await dispose();
     throw error;
   }
+}
+
+/** Starts a Sentinel that monitors the given master as `mymaster` and knows where it is. */
+export async function startRedisSentinel(masterPort: number): Promise<RedisSentinel> {
+  const name = 'mymaster';
+  const dir = await mkdtemp(join(tmpdir(), 'session-redis-sentinel-'));
+  // Sentinel rewrites its config file, so it needs one of its own.
+  const configFile = join(dir, 'sentinel.conf');
+  await writeFile(configFile, `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1\n`);
+  const port = await freePort();
+  const child = await launch(port, dir, ['--sentinel'], configFile);
+  const dispose = async () => {
+    await stopProcess(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor('sentinel', async () =>
+      (await cli(port, 'sentinel', 'get-master-addr-by-name', name)).includes(String(masterPort)),
+    );
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { sentinels: [{ host: '127.0.0.1', port }], name, dispose };
 }
