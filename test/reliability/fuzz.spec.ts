@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore, type SessionStore } from '../../src/index.js';
+import { createDynamoDbStore } from '../../src/dynamodb-store.factory.js';
+import { MemoryStore, type SessionStore, ensureTable } from '../../src/index.js';
 import { createRedisStore } from '../../src/redis-store.factory.js';
 import { signSessionId } from '../../src/session-token.js';
 import { type CountingStore, countingStore } from '../support/counting-store.js';
+import { startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { type ForgedDelivery, forgedDelivery } from '../support/forged-tokens.js';
 import { KeptAliveClient, rawGet, sendableHeaderValue } from '../support/http-probe.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { startRedis } from '../support/redis-server.js';
 import { ADAPTERS, type AdapterName, OLD_SECRET, SECRET, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
 const CASES = 10_000;
@@ -22,21 +24,32 @@ interface Target {
   close(): Promise<void>;
 }
 
-let redis: RedisServer | undefined;
-
 const STORES: Record<string, () => Promise<Target>> = {
   memory: async () => {
     const store = new MemoryStore();
     return { store, close: () => store.close() };
   },
   redis: async () => {
-    redis = await startRedis();
+    const redis = await startRedis();
     const store = await createRedisStore({ type: 'redis', url: redis.url });
     return {
       store,
       close: async () => {
         await store.close();
-        await redis?.dispose();
+        await redis.dispose();
+      },
+    };
+  },
+  dynamodb: async () => {
+    const local = await startDynamoDbLocal();
+    const client = local.client();
+    await ensureTable(client, { table: 'fuzz-sessions' });
+    const { store } = await createDynamoDbStore({ type: 'dynamodb', client, table: 'fuzz-sessions' });
+    return {
+      store,
+      close: async () => {
+        client.destroy();
+        await local.stop();
       },
     };
   },
