@@ -7,7 +7,7 @@ const OLDER = 'older-secret-0123456789-abcdefghijklmn';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();
-  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
+  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual), createHmac: vi.fn(actual.createHmac) };
 });
 
 describe('session tokens', () => {
@@ -59,5 +59,34 @@ describe('session tokens', () => {
     compare.mockClear();
     verifySessionToken(`${token.slice(0, 44)}${'A'.repeat(43)}`, [CURRENT, OLDER]);
     expect(compare).toHaveBeenCalledTimes(2);
+  });
+
+  it('decides on the constant-time comparison alone, with no early-exit compare beside it', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    compare.mockClear();
+    const id = generateSessionId();
+    const token = signSessionId(id, CURRENT);
+    compare.mockReturnValueOnce(false);
+    expect(verifySessionToken(token, [CURRENT])).toBeNull();
+    // An all-zero signature of canonical shape passes only if nothing but timingSafeEqual decides.
+    compare.mockReturnValueOnce(true);
+    expect(verifySessionToken(`${id}.${Buffer.alloc(32).toString('base64url')}`, [CURRENT])).toEqual({ id, stale: false });
+    const [given, expected] = compare.mock.calls[0] as [Buffer, Buffer];
+    expect(given).toEqual(Buffer.from(token.slice(44), 'base64url'));
+    expect(expected).toEqual(crypto.createHmac('sha256', CURRENT).update(id).digest());
+  });
+
+  it('does the same work whichever secret signed the token, or none did', () => {
+    const compare = vi.mocked(crypto.timingSafeEqual);
+    const hmac = vi.mocked(crypto.createHmac);
+    const secrets = [CURRENT, OLDER, `${OLDER}-third`];
+    const id = generateSessionId();
+    const work = secrets.map((signer) => signSessionId(id, signer)).concat(`${id}.${'B'.repeat(42)}A`).map((token) => {
+      compare.mockClear();
+      hmac.mockClear();
+      verifySessionToken(token, secrets);
+      return [compare.mock.calls.length, hmac.mock.calls.length];
+    });
+    expect(work).toEqual([[3, 3], [3, 3], [3, 3], [3, 3]]);
   });
 });
