@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { type SessionModuleOptions, SessionModule, sessionConfig } from '../src/index.js';
 import { AuthController } from './auth.controller.js';
 import { MeController } from './me.controller.js';
+import { PageController } from './page.controller.js';
 import { SessionsController } from './sessions.controller.js';
 
 @Module({
@@ -14,6 +15,6 @@ import { SessionsController } from './sessions.controller.js';
       useFactory: (options: SessionModuleOptions) => options,
     }),
   ],
-  controllers: [AuthController, MeController, SessionsController],
+  controllers: [PageController, AuthController, MeController, SessionsController],
 })
 export class AppModule {}

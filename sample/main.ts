@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { Logger, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AppModule } from './app.module.js';
+import { createSampleApp } from './create-app.js';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Sample');
@@ -18,13 +15,14 @@ async function bootstrap(): Promise<void> {
     process.env.SESSION_COOKIE_SECURE = 'false';
     logger.warn('SESSION_COOKIE_SECURE is not set: sending the cookie over plain HTTP for local use');
   }
-  const adapter = process.env.SAMPLE_ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(AppModule, adapter);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
+  // The "your devices" page names each session's browser, which needs the user agent kept.
+  process.env.SESSION_CAPTURE_CLIENT ??= 'true';
+  const fastify = process.env.SAMPLE_ADAPTER === 'fastify';
+  const app = await createSampleApp(fastify ? 'fastify' : 'express');
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, '127.0.0.1');
-  logger.log(`Listening on http://127.0.0.1:${port} (${process.env.SAMPLE_ADAPTER === 'fastify' ? 'Fastify' : 'Express'})`);
+  logger.log(`Listening on http://127.0.0.1:${port} (${fastify ? 'Fastify' : 'Express'})`);
 }
 
 void bootstrap();

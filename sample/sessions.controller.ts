@@ -1,13 +1,14 @@
 import { Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
 import { CurrentSession, Session, SessionGuard } from '../src/index.js';
 import type { AppSession } from './app-session.js';
+import { type Device, toDevices } from './devices.js';
 
 @Controller('sessions')
 @UseGuards(SessionGuard)
 export class SessionsController {
   @Get()
-  list(@CurrentSession() session: Session<AppSession>) {
-    return session.list();
+  async list(@CurrentSession() session: Session<AppSession>): Promise<Device[]> {
+    return toDevices(await session.list());
   }
 
   @Delete(':id')
