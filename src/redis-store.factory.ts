@@ -70,7 +70,10 @@ async function loadDriver(): Promise<Driver> {
 
 function tlsOf(options: RedisStoreOptions, url: URL | undefined): RedisOptions['tls'] {
   if (typeof options.tls === 'object') return options.tls;
-  return options.tls === true || url?.protocol === 'rediss:' ? {} : undefined;
+  const implied =
+    url?.protocol === 'rediss:' ||
+    (options.clusterNodes ?? []).some((node) => typeof node === 'string' && node.startsWith('rediss://'));
+  return options.tls === true || implied ? {} : undefined;
 }
 
 function withoutUndefined<T extends object>(value: T): T {
@@ -110,10 +113,7 @@ function createClient(driver: Driver, options: RedisStoreOptions): Redis | Clust
       ...options.clusterOptions,
       redisOptions: { ...connection, ...options.clusterOptions?.redisOptions },
     };
-    return new driver.Cluster(
-      nodes.map((node) => (typeof node === 'string' ? node.replace(/^rediss?:\/\//, '') : node)),
-      clusterOptions,
-    );
+    return new driver.Cluster(nodes, clusterOptions);
   }
   const base: RedisOptions = {
     ...connection,
@@ -124,7 +124,8 @@ function createClient(driver: Driver, options: RedisStoreOptions): Redis | Clust
     ...(options.sentinels ? { sentinels: options.sentinels, name: options.name } : {}),
     ...options.redisOptions,
   };
-  return url && !options.sentinels ? new driver.Redis(options.url as string, base) : new driver.Redis(base);
+  // ioredis reads host, port, credentials, db and query options from the URL itself.
+  return options.url !== undefined ? new driver.Redis(options.url, base) : new driver.Redis(base);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 // Types only: ioredis is an optional peer, loaded at run time only when this store is chosen.
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
-/** A Redis Cluster node, as `host:port` or an object. */
+/** A Redis Cluster node: `host:port`, `redis://host:port` (`rediss://` turns TLS on) or an object. */
 export type RedisClusterNode = string | { host: string; port: number };
 
 /**
@@ -46,8 +46,11 @@ export interface RedisStoreOptions {
   commandTimeout?: number;
   /** Milliseconds to open a connection, and the longest boot waits for the first one. Default 2000. */
   connectTimeout?: number;
-  /** Further ioredis options for a standalone or Sentinel client; the store's fail-fast settings win. */
+  /**
+   * Further ioredis options for a standalone or Sentinel client (e.g. `sentinelPassword`,
+   * `connectionName`), applied over the store's fail-fast settings: override those knowingly.
+   */
   redisOptions?: RedisOptions;
-  /** Further ioredis options for a Cluster client; the store's fail-fast settings win. */
+  /** Further ioredis options for a Cluster client (e.g. `natMap`, `scaleReads`), applied the same way. */
   clusterOptions?: ClusterOptions;
 }

@@ -22,6 +22,7 @@ const CREATED = 'm:c';
 const REFRESHED = 'm:r';
 const EXPIRES = 'm:e';
 const CLIENT = 'm:k';
+const CLOSE_WAIT = 1000;
 
 // Names unlikely to clash with commands an app defines on a client it shares with us.
 const SCRIPTS = {
@@ -130,8 +131,13 @@ export class RedisStore implements SessionStore {
 
   async close(): Promise<void> {
     if (!this.ownsClient || this.client.status === 'end') return;
-    // Resolving only once the socket is gone lets a shutting-down process exit promptly.
-    const ended = new Promise((resolve) => this.client.once('end', resolve));
+    // Resolving once the socket is gone lets a shutting-down process exit promptly. ioredis emits
+    // no 'end' when closed between reconnect attempts, though, so that wait is bounded.
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise((resolve) => {
+      this.client.once('end', resolve);
+      timer = setTimeout(resolve, CLOSE_WAIT);
+    });
     try {
       // QUIT lets replies in flight arrive; without a connection there is nothing to wait for.
       if (this.client.status === 'ready') await this.client.quit();
@@ -140,6 +146,7 @@ export class RedisStore implements SessionStore {
       this.client.disconnect();
     }
     await ended;
+    clearTimeout(timer);
   }
 
   private sessionKey(key: string): string {

@@ -74,6 +74,16 @@ describe.each(ADAPTERS)('Redis outage on %s', (adapter: AdapterName) => {
     expect(back.body).toEqual({ user: 'alice', data: { role: 'member', cart: ['a-1'] } });
   });
 
+  it('shuts down promptly while Redis is down', async () => {
+    app = await createTestApp(adapter, { store: { type: 'redis', url: server.url } });
+    await server.stop();
+    // Shut down once the client knows Redis is gone and is between reconnect attempts.
+    await until(() => request(app.server as never).post('/login').send({ user: 'alice' }), (res) => res.status === 503);
+    const started = Date.now();
+    await app.close();
+    expect(Date.now() - started).toBeLessThan(FAIL_FAST_BOUND);
+  });
+
   it('starts while Redis is down, answering 503, and serves once Redis is up', async () => {
     await server.stop();
     const booted = Date.now();

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +20,11 @@ export interface RedisServer {
   cli(...args: string[]): Promise<string>;
   /** Stops the process and removes its directory. */
   dispose(): Promise<void>;
+  /** With the `tls` option: a `rediss://localhost` URL and the self-signed certificate to trust. */
+  tls?: { url: string; ca: string };
 }
 
-/** A Sentinel watching one master under the name `master`. */
+/** A Sentinel watching one master under the name `mymaster`. */
 export interface RedisSentinel {
   sentinels: { host: string; port: number }[];
   name: string;
@@ -38,6 +40,8 @@ export interface RedisCluster {
 export interface RedisServerOptions {
   /** Keep data across stop/start with an fsync-always append-only file. Default false. */
   persistent?: boolean;
+  /** Also listen for TLS, with a certificate for localhost made for this server. Default false. */
+  tls?: boolean;
 }
 
 // Every process we start, so a crashed test run does not leave servers behind.
@@ -123,13 +127,18 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const persistence = options.persistent
     ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']
     : ['--save', '', '--appendonly', 'no'];
+  if (options.tls) await makeCertificate(dir);
   let port = 0;
+  let tlsPort = 0;
+  let args: string[] = [];
   let child: ChildProcess | undefined;
-  // Another process may take the port between asking and binding; try a few.
+  // Another process may take a port between asking and binding; try a few.
   for (let attempt = 0; child === undefined; attempt++) {
     port = await freePort();
+    tlsPort = options.tls ? await freePort() : 0;
+    args = options.tls ? [...persistence, ...tlsArgs(dir, tlsPort)] : persistence;
     try {
-      child = await launch(port, dir, persistence);
+      child = await launch(port, dir, args);
     } catch (error) {
       if (attempt === 4) throw error;
     }
@@ -137,12 +146,15 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    ...(options.tls
+      ? { tls: { url: `rediss://localhost:${tlsPort}`, ca: await readFile(join(dir, 'cert.pem'), 'utf8') } }
+      : {}),
     stop: async () => {
       await stopProcess(child);
       child = undefined;
     },
     start: async () => {
-      child ??= await launch(port, dir, persistence);
+      child ??= await launch(port, dir, args);
     },
     cli: (...args) => cli(port, ...args),
     dispose: async () => {
@@ -151,6 +163,23 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function makeCertificate(dir: string): Promise<void> {
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+  ]);
+}
+
+function tlsArgs(dir: string, tlsPort: number): string[] {
+  return [
+    '--tls-port', String(tlsPort),
+    '--tls-cert-file', join(dir, 'cert.pem'),
+    '--tls-key-file', join(dir, 'key.pem'),
+    '--tls-auth-clients', 'no',
+  ];
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
