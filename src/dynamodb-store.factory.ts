@@ -43,6 +43,8 @@ function clientConfig(options: DynamoDbStoreOptions, storeTimeout: number): Dyna
   const config: DynamoDBClientConfig = {
     requestHandler: {
       requestTimeout: options.requestTimeout ?? storeTimeout,
+      // Without it, recent SDKs only log a request past requestTimeout and leave its socket open.
+      throwOnRequestTimeout: true,
       connectionTimeout: options.connectionTimeout ?? storeTimeout,
     },
   };

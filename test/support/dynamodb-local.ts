@@ -1,4 +1,15 @@
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../src/dynamodb-table.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -86,6 +97,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
         await sleep(100);
       }
     }
+    await warmUp(probe);
   } catch (error) {
     await stop();
     throw error;
@@ -93,4 +105,37 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     probe.destroy();
   }
   return { endpoint, client, stop };
+}
+
+/**
+ * Runs each operation the store uses once on a scratch table. The emulator's first calls take
+ * over a second while the JVM loads their code, longer than the module's default store timeout.
+ */
+async function warmUp(client: DynamoDBClient): Promise<void> {
+  const TableName = 'warm-up';
+  const Key = { sid: { S: 'k' } };
+  await ensureTable(client, { table: TableName });
+  await client.send(new PutItemCommand({ TableName, Item: { ...Key, userId: { S: 'u' }, data: { M: {} } }, ConditionExpression: 'attribute_not_exists(sid)' }));
+  await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+  await client.send(
+    new UpdateItemCommand({
+      TableName,
+      Key,
+      UpdateExpression: 'SET #d.#k = :v REMOVE #d.#r',
+      ConditionExpression: 'attribute_exists(sid)',
+      ExpressionAttributeNames: { '#d': 'data', '#k': 'k', '#r': 'r' },
+      ExpressionAttributeValues: { ':v': { N: '1' } },
+    }),
+  );
+  await client.send(
+    new QueryCommand({
+      TableName,
+      IndexName: 'userId-index',
+      KeyConditionExpression: 'userId = :u',
+      ExpressionAttributeValues: { ':u': { S: 'u' } },
+    }),
+  );
+  await client.send(new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: [Key], ConsistentRead: true } } }));
+  await client.send(new DeleteItemCommand({ TableName, Key }));
+  await client.send(new DeleteTableCommand({ TableName }));
 }
