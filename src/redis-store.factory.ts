@@ -29,8 +29,16 @@ export function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[]
   } else if (targets.length > 1) {
     problem(targets[1] as string, `give only one of ${targets.join(', ')}`);
   }
-  if (options.url !== undefined && !/^rediss?:\/\/[^/]/.test(options.url)) {
-    problem('url', 'must be redis://host:port or rediss://host:port for TLS');
+  if (options.url !== undefined) {
+    const url = URL.canParse(options.url) ? new URL(options.url) : undefined;
+    if (!url || !/^rediss?:$/.test(url.protocol) || !url.hostname) {
+      problem('url', 'must be redis://host:port or rediss://host:port for TLS');
+    } else {
+      // Said twice, one value would silently win; refuse instead.
+      if (url.username && options.username !== undefined) problem('username', 'is also in the url; give it once');
+      if (url.password && options.password !== undefined) problem('password', 'is also in the url; give it once');
+      if (url.pathname.length > 1 && options.db !== undefined) problem('db', 'is also in the url; give it once');
+    }
   }
   if (options.cluster && options.url === undefined) problem('cluster', 'cluster: true needs the url of the cluster');
   if (options.clusterNodes !== undefined && (!Array.isArray(options.clusterNodes) || options.clusterNodes.length === 0)) {

@@ -163,6 +163,14 @@ describe('Redis store options', () => {
     expect(await problemsOf({ url: 'http://localhost:6379' })).toEqual(['store.url']);
   });
 
+  it('refuses a credential or database given both in the URL and as an option', async () => {
+    expect(await problemsOf({ url: 'redis://u:p@x:6379/2', username: 'v', password: 'q', db: 3 })).toEqual([
+      'store.username',
+      'store.password',
+      'store.db',
+    ]);
+  });
+
   it('refuses two targets, sentinels without a name, and bad timeouts', async () => {
     expect(await problemsOf({ url: 'redis://x', clusterNodes: ['x:1'] })).toEqual(['store.clusterNodes']);
     expect(await problemsOf({ sentinels: [{ host: 'x', port: 1 }] })).toEqual(['store.name']);
