@@ -3,7 +3,7 @@ import type { SessionInfo } from '../src/index.js';
 
 /** One row of the "your devices" list: a session plus what the page shows of the browser behind it. */
 export interface Device extends SessionInfo {
-  /** For example "Chrome 156 on Linux"; "Unknown browser" when the user agent was not captured. */
+  /** For example "Chrome 156 on Linux"; "Unknown browser" when no user agent was captured. */
   browser: string;
   /** A phone or tablet, for the row's icon. */
   mobile: boolean;
@@ -13,7 +13,10 @@ export interface Device extends SessionInfo {
 export function describeBrowser(userAgent: string | undefined): { browser: string; mobile: boolean } {
   if (!userAgent) return { browser: 'Unknown browser', mobile: false };
   const { browser, os, platform } = Bowser.parse(userAgent);
-  const name = browser.name ? [browser.name, browser.version?.split('.')[0]].filter(Boolean).join(' ') : 'Unknown browser';
+  // Tools bowser does not know, such as curl, still name themselves in the first word.
+  const name = browser.name
+    ? [browser.name, browser.version?.split('.')[0]].filter(Boolean).join(' ')
+    : (userAgent.split(' ')[0] as string).slice(0, 40);
   return {
     browser: os.name ? `${name} on ${os.name}` : name,
     mobile: platform.type === 'mobile' || platform.type === 'tablet',
