@@ -59,6 +59,10 @@ export class SessionEnvironment {
   @IsOptional() SESSION_DYNAMODB_REGION?: string;
   @IsOptional() @Matches(/^https?:\/\//, { message: 'must be an http:// or https:// URL' })
   SESSION_DYNAMODB_ENDPOINT?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether DynamoDB reads are strongly consistent' })
+  SESSION_DYNAMODB_CONSISTENT_READ?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether to create the table at startup (development only)' })
+  SESSION_DYNAMODB_AUTO_CREATE_TABLE?: string;
 }
 
 // Which variable to blame when a cross-option check fails after the variables parsed.
@@ -98,6 +102,8 @@ function storeOf(env: SessionEnvironment): SessionStoreOption {
         table: env.SESSION_DYNAMODB_TABLE,
         region: env.SESSION_DYNAMODB_REGION,
         endpoint: env.SESSION_DYNAMODB_ENDPOINT,
+        consistentRead: bool(env.SESSION_DYNAMODB_CONSISTENT_READ),
+        autoCreateTable: bool(env.SESSION_DYNAMODB_AUTO_CREATE_TABLE),
       };
     default:
       return { type: 'memory', maxSessions: number(env.SESSION_MEMORY_MAX_SESSIONS) };

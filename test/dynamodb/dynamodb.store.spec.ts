@@ -1,9 +1,17 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbStore } from '../../src/dynamodb-store.factory.js';
-import { SessionConfigError, SessionDataTooLargeError, type SessionRecord, type SessionStore, ensureTable } from '../../src/index.js';
+import {
+  SessionConfigError,
+  SessionDataTooLargeError,
+  type SessionRecord,
+  type SessionStore,
+  ensureTable,
+  sessionOptionsFromEnv,
+} from '../../src/index.js';
 import { signSessionId, storeKeyOf } from '../../src/session-token.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { ADAPTERS, SECRET, createTestApp } from '../support/test-app.js';
@@ -221,6 +229,38 @@ describe('DynamoDbStore', () => {
     const { store } = await openStore();
     await store.close?.();
     expect(await store.get(key())).toBeNull();
+  });
+
+  it('creates a missing table at startup with autoCreateTable, warning that it is for development', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const table = `auto-${++tables}`;
+      const { store } = await createDynamoDbStore({ type: 'dynamodb', client, table, autoCreateTable: true });
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/autoCreateTable is for development/));
+      const k = key();
+      expect(await store.create(k, record(Date.now(), { userId: 'u' }))).toBe(true);
+      expect((await store.findByUser('u', Date.now())).map((s) => s.key)).toEqual([k]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('reads its options from SESSION_DYNAMODB_* variables', () => {
+    const options = sessionOptionsFromEnv({
+      SESSION_SECRETS: SECRET,
+      SESSION_STORE: 'dynamodb',
+      SESSION_DYNAMODB_TABLE: 'app-sessions',
+      SESSION_DYNAMODB_REGION: 'eu-west-1',
+      SESSION_DYNAMODB_CONSISTENT_READ: 'false',
+      SESSION_DYNAMODB_AUTO_CREATE_TABLE: 'true',
+    });
+    expect(options.store).toEqual({
+      type: 'dynamodb',
+      table: 'app-sessions',
+      region: 'eu-west-1',
+      consistentRead: false,
+      autoCreateTable: true,
+    });
   });
 
   it('refuses options it cannot work with at boot, naming each', async () => {
