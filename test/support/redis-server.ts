@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,11 +45,9 @@ export interface RedisServerOptions {
   tls?: boolean;
 }
 
-// Every process we start, so a crashed test run does not leave servers behind.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+// Vitest ends its workers with a signal, so no exit handler of ours runs: the kernel stops each
+// server when the worker that started it dies (setpriv, from util-linux, sets PR_SET_PDEATHSIG).
+const WITH_PARENT = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGTERM'] : [];
 
 /** A port nothing listens on right now, as chosen by the OS. */
 export async function freePort(): Promise<number> {
@@ -93,17 +92,17 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts redis-server with these options (after a config file, if any) and waits for it. */
 async function launch(port: number, dir: string, extra: string[], configFile?: string): Promise<ChildProcess> {
+  const [command, ...prefix] = [...WITH_PARENT, 'redis-server'];
   const child = spawn(
-    'redis-server',
+    command as string,
     [
+      ...prefix,
       ...(configFile ? [configFile] : []),
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning',
       ...extra,
     ],
     { stdio: 'ignore' },
   );
-  running.add(child);
-  child.once('exit', () => running.delete(child));
   let failed: Error | undefined;
   child.once('error', (error) => (failed = error));
   child.once('exit', (code) => (failed ??= new Error(`redis-server on port ${port} exited with ${code}`)));
