@@ -74,6 +74,15 @@ export interface ServerEnvironment {
   BENCH_DYNAMODB_ENDPOINT?: string;
 }
 
+/** A server's answer to the driver's `stats` message. */
+export interface ServerStats {
+  cpu: NodeJS.CpuUsage;
+  /** Requests answered since the server started. */
+  completed: number;
+  /** Requests received and not yet answered. */
+  inFlight: number;
+}
+
 /** The user every variant logs in, and the secret every signed cookie uses. */
 export const BENCH_USER = 'user-0042';
 export const BENCH_SECRET = 'bench-secret-0123456789-abcdefghijklmnop';

@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { ensureTable } from '../../src/index.js';
-import { DYNAMODB_TABLES, type Variant } from '../variants.js';
+import type { Variant } from '../variants.js';
 import type { BenchResults } from './bench-results.js';
 import { renderChart } from './chart.js';
 import { DYNAMODB_PRICES } from './dynamodb-cost.js';
 import { DynamoDbLocal } from './dynamodb-local.js';
 import { DynamoDbProxy } from './dynamodb-proxy.js';
+import { createTables } from './dynamodb-tables.js';
 import { type Stores, measure } from './measure.js';
 import { type BenchOptions, parseOptions } from './options.js';
 import { PATHS } from './paths.js';
@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const errors: BenchResults['errors'] = [];
   try {
     const stores = await startStores(options.variants, stopping);
-    if (stores.dynamodb && !options.quick) {
+    if (stores.dynamodb) {
       console.log(`Warming DynamoDB Local's JVM for ${JVM_WARMUP_SECONDS} s per DynamoDB variant (not measured)`);
       for (const variant of options.variants.filter((v) => v.store === 'dynamodb')) {
         await measure(variant, 0, stores, { ...options, cpuProf: false, duration: JVM_WARMUP_SECONDS });
@@ -100,10 +100,9 @@ async function startStores(variants: readonly Variant[], stopping: (() => Promis
     const proxy = new DynamoDbProxy(new URL(local.endpoint));
     const endpoint = await proxy.start();
     stopping.push(() => proxy.stop());
-    // Our table as the README has users create it; connect-dynamodb creates its own on first use.
     const client = local.client();
     try {
-      await ensureTable(client, { table: DYNAMODB_TABLES.ours });
+      await createTables(client);
     } finally {
       client.destroy();
     }

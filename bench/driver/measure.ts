@@ -21,6 +21,7 @@ export interface Stores {
 
 interface Snapshot {
   server: number;
+  completed: number;
   store: number;
   machine: number;
   driver: number;
@@ -49,6 +50,7 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
     await loadMe(baseUrl, cookie, options.connections, options.warmup);
 
     const storePid = variant.store === 'redis' ? stores.redis?.pid : variant.store === 'dynamodb' ? stores.dynamodb?.local.pid : undefined;
+    await server.settle();
     await stores.redis?.resetStats();
     stores.dynamodb?.proxy.take();
     const startedAt = new Date().toISOString();
@@ -56,12 +58,15 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
     const load = await loadMe(baseUrl, cookie, options.connections, options.duration);
     const after = await snapshot(server, storePid);
 
-    const perRequest = (value: number) => value / load.requests;
+    // Per request served, counted by the server: its CPU and the store calls both cover exactly those.
+    const served = after.completed - before.completed;
+    const perRequest = (value: number) => value / served;
     const record: RunRecord = {
       round,
       variant: variant.name,
       startedAt,
       ...load,
+      served,
       serverCpuMicrosPerRequest: perRequest(after.server - before.server),
       storeOperationsPerRequest: {},
       otherCpuCores:
@@ -77,7 +82,7 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
     if (variant.store === 'dynamodb' && stores.dynamodb) {
       const calls = stores.dynamodb.proxy.take();
       for (const [operation, count] of Object.entries(calls.operations)) record.storeOperationsPerRequest[operation] = perRequest(count);
-      record.dynamodb = { calls, cost: dynamoDbCost(calls, load.requests) };
+      record.dynamodb = { calls, cost: dynamoDbCost(calls, served) };
     }
     return record;
   } finally {
@@ -85,10 +90,13 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
   }
 }
 
+/** Taken once the server has answered every request it received. */
 async function snapshot(server: ServerProcess, storePid: number | undefined): Promise<Snapshot> {
+  const stats = await server.settle();
   const driver = process.cpuUsage();
   return {
-    server: await server.cpuMicros(),
+    server: stats.cpu.user + stats.cpu.system,
+    completed: stats.completed,
     store: storePid === undefined ? 0 : await processCpuMicros(storePid),
     machine: await machineBusyMicros(),
     driver: driver.user + driver.system,

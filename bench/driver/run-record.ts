@@ -6,7 +6,10 @@ export interface RunRecord {
   round: number;
   variant: string;
   startedAt: string;
+  /** Responses autocannon counted in the window. */
   requests: number;
+  /** Requests the server answered, those autocannon gave up on at the end included; the per-request costs divide by this. */
+  served: number;
   requestsPerSecond: number;
   /** Latency in milliseconds. */
   p50: number;

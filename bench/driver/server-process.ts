@@ -1,11 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { ServerEnvironment } from '../variants.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerEnvironment, ServerStats } from '../variants.js';
 
 const SERVER_MAIN = fileURLToPath(new URL('../server/main.js', import.meta.url));
 const START_TIMEOUT = 60_000;
 const STOP_TIMEOUT = 10_000;
+const SETTLE_TIMEOUT = 10_000;
 
 /** One variant's server, a fresh Node process on its own port, which reports its CPU time on request. */
 export class ServerProcess {
@@ -35,12 +37,25 @@ export class ServerProcess {
     return server;
   }
 
-  /** The server's own user + system CPU time so far, in microseconds. */
-  async cpuMicros(): Promise<number> {
-    const answer = once(this.child, 'message') as Promise<[{ cpu: NodeJS.CpuUsage }]>;
-    this.child.send('cpu');
-    const [{ cpu }] = await answer;
-    return cpu.user + cpu.system;
+  /** The server's own CPU time and request counts so far. */
+  async stats(): Promise<ServerStats> {
+    const answer = once(this.child, 'message') as Promise<[ServerStats]>;
+    this.child.send('stats');
+    return (await answer)[0];
+  }
+
+  /**
+   * Waits until the server has answered every request it received: the load generator stops
+   * at the end of its window without waiting for the requests it has in flight.
+   */
+  async settle(): Promise<ServerStats> {
+    const deadline = Date.now() + SETTLE_TIMEOUT;
+    for (;;) {
+      const stats = await this.stats();
+      if (stats.inFlight === 0) return stats;
+      if (Date.now() > deadline) throw new Error(`server still had ${stats.inFlight} requests open after ${SETTLE_TIMEOUT} ms`);
+      await sleep(10);
+    }
   }
 
   /** Asks the server to close and exit, so that a `--cpu-prof` profile gets written; kills it if it hangs. */

@@ -3,14 +3,16 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { variantNamed } from '../variants.js';
+import type { Server, ServerResponse } from 'node:http';
+import { type ServerStats, variantNamed } from '../variants.js';
 import { BenchModule, type StoreEndpoints } from './bench.module.js';
 import { useExpressSession } from './express-session.anchor.js';
 import { useFastifySession } from './fastify-session.anchor.js';
 
 /**
- * One variant's server, forked by the driver. It reports its own CPU time over the IPC channel
- * when asked, so the driver can charge each measured window exactly what the server spent.
+ * One variant's server, forked by the driver. It reports its own CPU time and request counts over
+ * the IPC channel when asked, so the driver can charge each measured window exactly what the
+ * server spent.
  */
 async function main(): Promise<void> {
   const variant = variantNamed(process.env.BENCH_VARIANT ?? '');
@@ -35,8 +37,19 @@ async function main(): Promise<void> {
   }
   await app.listen(port, '127.0.0.1');
 
+  // Requests answered and still open, so the driver can wait for the load generator's abandoned
+  // requests to finish and charge CPU and store calls to exactly the requests served.
+  let completed = 0;
+  let inFlight = 0;
+  (app.getHttpServer() as Server).on('request', (_request, response: ServerResponse) => {
+    inFlight++;
+    response.once('close', () => {
+      inFlight--;
+      completed++;
+    });
+  });
   process.on('message', (message) => {
-    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    if (message === 'stats') process.send?.({ cpu: process.cpuUsage(), completed, inFlight } satisfies ServerStats);
     // A normal exit, not a signal, so that `--cpu-prof` writes its profile.
     if (message === 'stop') void app.close().finally(() => process.exit(0));
   });
