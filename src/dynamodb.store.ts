@@ -114,9 +114,10 @@ export class DynamoDbStore implements SessionStore {
   }
 
   /**
-   * Queries the index for the user's keys, then reads each item back with a consistent batch
-   * read: the index is eventually consistent and only holds keys, so a session deleted or moved
-   * to another user a moment ago is not listed, and data writes never cost an index write.
+   * Queries the index for the user's keys, then reads each item back from the table (strongly
+   * consistent unless `consistentRead` is off): the index is eventually consistent and only holds
+   * keys, so a session deleted or moved to another user a moment ago is not listed, and data
+   * writes never cost an index write.
    */
   async findByUser(userId: string, now: number): Promise<StoredSession[]> {
     const keys: string[] = [];

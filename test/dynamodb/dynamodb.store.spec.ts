@@ -114,6 +114,15 @@ describe('DynamoDbStore', () => {
     expect((await store.get(k))?.data).toEqual(set);
   });
 
+  it('lists a user with more sessions than one batch read returns', async () => {
+    const { store } = await openStore();
+    const now = Date.now();
+    const keys = Array.from({ length: 130 }, key);
+    await Promise.all(keys.map((k) => store.create(k, record(now, { userId: 'many' }))));
+    const found = await store.findByUser('many', now);
+    expect(found.map((s) => s.key).sort()).toEqual(keys.sort());
+  });
+
   describe('refuses data that is too large, writing nothing', () => {
     it('on create, above maxItemSize', async () => {
       const { store } = await openStore({ maxItemSize: 10_000 });
