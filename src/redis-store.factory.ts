@@ -20,7 +20,7 @@ function isPositiveInteger(value: unknown): boolean {
 }
 
 /** Every problem with the options at once, named `store.<option>`. */
-export function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[] {
+function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const problem = (name: string, reason: string) => problems.push({ name: `store.${name}`, reason });
   const targets = (['url', 'clusterNodes', 'sentinels', 'client'] as const).filter((name) => options[name] !== undefined);
