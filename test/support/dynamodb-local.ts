@@ -12,12 +12,16 @@ import {
 import { ensureTable } from '../../src/dynamodb-table.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const EMULATOR = fileURLToPath(new URL('../../node_modules/amplify-dynamodb-simulator/emulator/', import.meta.url));
 const START_TIMEOUT = 45_000;
+// Vitest ends its workers with a signal, which no exit handler sees: setpriv (util-linux) sets
+// PR_SET_PDEATHSIG so that the kernel stops the emulator when the worker that started it dies.
+const WITH_PARENT = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGTERM'] : [];
 
 /** DynamoDB Local accepts any credentials; tables are kept apart by access key and region. */
 export const LOCAL_CLIENT_CONFIG = {
@@ -49,9 +53,11 @@ async function freePort(): Promise<number> {
 export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
+  const [command, ...prefix] = [...WITH_PARENT, 'java'];
   const child: ChildProcess = spawn(
-    'java',
+    command as string,
     [
+      ...prefix,
       // Short-lived test JVMs start faster without the optimising compiler and with one GC thread.
       '-XX:TieredStopAtLevel=1',
       '-XX:+UseSerialGC',
@@ -69,7 +75,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  // The emulator must not outlive the test worker, even when a run is interrupted.
+  // An exit handler covers a worker that ends normally; WITH_PARENT one that Vitest kills.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const exited = once(child, 'exit');
