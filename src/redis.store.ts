@@ -131,10 +131,13 @@ export class RedisStore implements SessionStore {
 
   async close(): Promise<void> {
     if (!this.ownsClient || this.client.status === 'end') return;
-    // Resolving once the socket is gone lets a shutting-down process exit promptly. ioredis emits
-    // no 'end' when closed between reconnect attempts, though, so that wait is bounded.
+    // Resolving once the socket is gone lets a shutting-down process exit promptly. Between
+    // reconnect attempts there is no socket, and ioredis emits no 'end'; the bound covers any
+    // other state that ends without one.
+    const socketless = this.client.status === 'reconnecting';
     let timer: NodeJS.Timeout | undefined;
     const ended = new Promise((resolve) => {
+      if (socketless) resolve(undefined);
       this.client.once('end', resolve);
       timer = setTimeout(resolve, CLOSE_WAIT);
     });

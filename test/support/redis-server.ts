@@ -76,6 +76,21 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 <= 65535 && (await isFree(port + 10000))) return port;
+  }
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + READY_WITHIN;
   while (Date.now() < deadline) {
@@ -187,7 +202,7 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 
 /**
  * Starts three cluster-enabled servers and joins them with `redis-cli --cluster create`. Each
- * bus port is asked of the OS too, so the usual `port + 10000` rule cannot collide.
+ * node's port is one whose cluster bus port (`port + 10000`, fixed before Redis 7) is free too.
  */
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'session-redis-cluster-'));
@@ -199,12 +214,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   try {
     const ports: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const [port, busPort] = [await freePort(), await freePort()];
+      const port = await freeClusterPort();
       children.push(
         await launch(port, dir, [
           '--save', '', '--appendonly', 'no',
           '--cluster-enabled', 'yes',
-          '--cluster-port', String(busPort),
           '--cluster-config-file', `nodes-${port}.conf`,
           '--cluster-node-timeout', '5000',
         ]),
