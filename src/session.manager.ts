@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
 import type { ResolvedSessionOptions } from './resolved-options.js';
@@ -252,6 +252,8 @@ export class SessionManager implements SessionOperations {
     try {
       return await Promise.race([operation(), timeout]);
     } catch (error) {
+      // A store may refuse what it was asked (data too large for it): that is the client's 4xx.
+      if (error instanceof HttpException) throw error;
       this.logger.warn(`Session store call failed: ${error instanceof Error ? error.message : String(error)}`);
       throw new SessionStoreUnavailableError();
     } finally {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionModuleOptions, SessionStore } from '../../src/index.js';
+import { SessionDataTooLargeError, type SessionModuleOptions, type SessionStore } from '../../src/index.js';
 import { signSessionId, storeKeyOf, verifySessionToken } from '../../src/session-token.js';
 import { type CountingStore, countingStore, writesOf } from '../support/counting-store.js';
 import { ADAPTERS, type AdapterName, OLD_SECRET, SECRET, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
@@ -341,6 +341,17 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect(res.headers['retry-after']).toBe('7');
       counting.clearHooks();
       expect((await get(app, '/me', cookie)).status).toBe(200);
+    });
+
+    it("passes a store's own refusal through as its 4xx, not as an outage", async () => {
+      const app = await start();
+      const cookie = await login(app);
+      counting.before.update = () => {
+        throw new SessionDataTooLargeError(500_000, 400_000);
+      };
+      const res = await request(app.server as never).put('/data/a').set('Cookie', cookie).send({ value: 1 });
+      expect(res.status).toBe(413);
+      expect(res.headers['retry-after']).toBeUndefined();
     });
 
     it('answers 503 instead of hanging when the store is slower than storeTimeout', async () => {
