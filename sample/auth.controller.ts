@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { AllowAnonymous, CurrentSession, Session, SessionGuard } from '../src/index.js';
 import type { AppSession } from './app-session.js';
+import { JsonOnlyGuard } from './json-only.guard.js';
 import { LoginDto } from './login.dto.js';
 import { verifyUser } from './users.js';
 
@@ -10,6 +11,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @AllowAnonymous()
+  @UseGuards(JsonOnlyGuard)
   async login(@Body() body: LoginDto, @CurrentSession() session: Session<AppSession>) {
     const user = verifyUser(body.username, body.password);
     if (!user) throw new UnauthorizedException('Unknown user or wrong password');

@@ -162,4 +162,25 @@ describe.each(stores)('the devices page on the $name store', ({ name, start }) =
     await laptop.close();
     await phone.close();
   });
+
+  it("does not sign in from another site's form (login CSRF)", async () => {
+    const context = await device();
+    // A page on another site that posts the attacker's credentials to the sample as soon as it loads.
+    await context.route('http://attacker.test/', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<form method="post" action="${base}/auth/login">
+          <input name="username" value="bob"><input name="password" value="bob-password">
+        </form><script>document.forms[0].submit()</script>`,
+      }),
+    );
+    const page = await context.newPage();
+    const posted = page.waitForResponse(`${base}/auth/login`);
+    await page.goto('http://attacker.test/');
+    expect((await posted).status()).toBe(415);
+    expect(await context.cookies()).toEqual([]);
+    await page.goto(base);
+    await signInForm(page).waitFor();
+    await context.close();
+  });
 });
