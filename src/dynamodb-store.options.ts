@@ -31,11 +31,11 @@ export interface DynamoDbStoreOptions {
   /** The SDK's retry strategy. SDK default `standard`. */
   retryMode?: 'standard' | 'adaptive';
   /**
-   * Milliseconds before the SDK gives up on one HTTP request. Default 1000, the module's default
-   * `storeTimeout`: keep the two equal so that requests the module abandoned do not hold sockets.
+   * Milliseconds before the SDK gives up on one HTTP request. Default: the module's
+   * `storeTimeout`, so that requests the module abandoned do not hold sockets.
    */
   requestTimeout?: number;
-  /** Milliseconds to open a connection. Default 1000, like `requestTimeout`. */
+  /** Milliseconds to open a connection. Default: the module's `storeTimeout`, like `requestTimeout`. */
   connectionTimeout?: number;
   /** Name of the global secondary index on `userId`. Default `userId-index`. */
   indexName?: string;

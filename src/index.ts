@@ -29,8 +29,8 @@ export type {
 } from './session-options.interface.js';
 export {
   SessionStore,
-  type SessionRecord,
   type ClientInfo,
+  type SessionRecord,
   type SessionUpdate,
   type StoredSession,
 } from './session-store.interface.js';

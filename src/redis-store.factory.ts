@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { RedisStore } from './redis.store.js';
 import type { RedisStoreOptions } from './redis-store.options.js';
+import { DEFAULTS } from './session.constants.js';
 import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
 
-const DEFAULT_COMMAND_TIMEOUT = 1000;
 const DEFAULT_CONNECT_TIMEOUT = 2000;
 // Reconnect forever, quickly at first: requests get 503s meanwhile, and succeed again as soon
 // as Redis is back, with no restart.
@@ -92,8 +92,8 @@ function withoutUndefined<T extends object>(value: T): T {
  * Connection settings that make an outage cost a request a quick 503, never a wait in ioredis'
  * offline queue or retry loop, while reconnecting continues in the background.
  */
-function connectionOptions(options: RedisStoreOptions, url: URL | undefined): RedisOptions {
-  const commandTimeout = options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT;
+function connectionOptions(options: RedisStoreOptions, url: URL | undefined, storeTimeout: number): RedisOptions {
+  const commandTimeout = options.commandTimeout ?? storeTimeout;
   return withoutUndefined({
     commandTimeout,
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
@@ -106,9 +106,9 @@ function connectionOptions(options: RedisStoreOptions, url: URL | undefined): Re
   });
 }
 
-function createClient(driver: Driver, options: RedisStoreOptions): Redis | Cluster {
+function createClient(driver: Driver, options: RedisStoreOptions, storeTimeout: number): Redis | Cluster {
   const url = options.url === undefined ? undefined : new URL(options.url);
-  const connection = connectionOptions(options, url);
+  const connection = connectionOptions(options, url, storeTimeout);
   if (options.cluster || options.clusterNodes) {
     const nodes = options.clusterNodes ?? [{ host: (url as URL).hostname, port: Number((url as URL).port || 6379) }];
     const clusterOptions: ClusterOptions = {
@@ -170,13 +170,19 @@ function reportConnectionState(client: Redis | Cluster): void {
   });
 }
 
-/** Builds a RedisStore from module options, validating them and loading ioredis on demand. */
-export async function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+/**
+ * Builds a RedisStore from module options, validating them and loading ioredis on demand.
+ * Commands time out with the module's `storeTimeout` unless `commandTimeout` says otherwise.
+ */
+export async function createRedisStore(
+  options: RedisStoreOptions,
+  storeTimeout: number = DEFAULTS.storeTimeout,
+): Promise<RedisStore> {
   const problems = redisOptionProblems(options);
   if (problems.length > 0) throw new SessionConfigError(problems);
   if (options.client) return new RedisStore(options.client, { keyPrefix: options.keyPrefix, ownsClient: false });
   const driver = await loadDriver();
-  const client = createClient(driver, options);
+  const client = createClient(driver, options, storeTimeout);
   // Without a listener, every failed reconnect would print an "Unhandled error event".
   reportConnectionState(client);
   await firstConnection(client, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);

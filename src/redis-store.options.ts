@@ -40,8 +40,8 @@ export interface RedisStoreOptions {
   /** Database index on a standalone server. Clusters only have 0. */
   db?: number;
   /**
-   * Milliseconds a Redis command may take before it fails. Default 1000. Keep it no larger than
-   * the module's `storeTimeout`, which bounds what a request waits anyway.
+   * Milliseconds a Redis command may take before it fails. Default: the module's `storeTimeout`,
+   * which bounds what a request waits anyway; keep it no larger.
    */
   commandTimeout?: number;
   /** Milliseconds to open a connection, and the longest boot waits for the first one. Default 2000. */

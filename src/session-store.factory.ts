@@ -13,7 +13,7 @@ export interface StoreHandle {
 export const STORE_HANDLE = Symbol('SESSION:STORE_HANDLE');
 
 /** Builds the configured store. Drivers of optional stores are imported only when chosen. */
-export async function createStore(option: SessionStoreOption): Promise<StoreHandle> {
+export async function createStore(option: SessionStoreOption, storeTimeout: number): Promise<StoreHandle> {
   if (option === 'memory' || ('type' in option && option.type === 'memory')) {
     if (process.env.NODE_ENV === 'production') {
       new Logger('SessionModule').warn(
@@ -26,11 +26,11 @@ export async function createStore(option: SessionStoreOption): Promise<StoreHand
   if ('type' in option && option.type === 'redis') {
     // The store closes only a client it created, so the module may always call close().
     const { createRedisStore } = await import('./redis-store.factory.js');
-    return { store: await createRedisStore(option), owned: true };
+    return { store: await createRedisStore(option, storeTimeout), owned: true };
   }
   if ('type' in option && option.type === 'dynamodb') {
     const { createDynamoDbStore } = await import('./dynamodb-store.factory.js');
-    return createDynamoDbStore(option);
+    return createDynamoDbStore(option, storeTimeout);
   }
   return { store: option, owned: false };
 }

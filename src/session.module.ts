@@ -23,7 +23,7 @@ import { TokenCarrier } from './token-carrier.js';
     {
       provide: STORE_HANDLE,
       inject: [RESOLVED_SESSION_OPTIONS],
-      useFactory: (options: ResolvedSessionOptions) => createStore(options.store),
+      useFactory: (options: ResolvedSessionOptions) => createStore(options.store, options.storeTimeout),
     },
     { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
     TokenCarrier,

@@ -74,6 +74,15 @@ describe.each(ADAPTERS)('Redis outage on %s', (adapter: AdapterName) => {
     expect(back.body).toEqual({ user: 'alice', data: { role: 'member', cart: ['a-1'] } });
   });
 
+  it('waits for a slow Redis as long as storeTimeout allows, not a fixed command timeout', async () => {
+    app = await createTestApp(adapter, { store: { type: 'redis', url: server.url }, storeTimeout: 4000 });
+    const cookie = await login();
+    await server.cli('client', 'pause', '1500');
+    const res = await me(cookie);
+    expect(res.status).toBe(200);
+    expect(res.body.data.cart).toEqual(['a-1']);
+  });
+
   it('shuts down promptly while Redis is down', async () => {
     app = await createTestApp(adapter, { store: { type: 'redis', url: server.url } });
     await server.stop();
