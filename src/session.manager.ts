@@ -109,9 +109,11 @@ export class SessionManager implements SessionOperations {
   }
 
   async regenerate(session: Session<any>): Promise<void> {
-    if (session.key !== null && !session.isNew) {
+    if (session.key !== null && session.record !== null) {
       const oldKey = session.key;
       await this.call(() => this.store.delete(oldKey));
+      // Otherwise regenerating now and then would keep one login alive past absoluteTimeout.
+      session.inheritedCreatedAt = session.record.createdAt;
     }
     session.record = null;
     session.id = generateSessionId();
@@ -177,12 +179,13 @@ export class SessionManager implements SessionOperations {
     session.id ??= generateSessionId();
     session.key ??= storeKeyOf(session.id);
     const key = session.key;
+    const createdAt = session.inheritedCreatedAt ?? now;
     const record: SessionRecord = {
       userId: session.userId,
       data: session.data,
-      createdAt: now,
+      createdAt,
       refreshedAt: now,
-      expiresAt: now + Math.min(this.options.idleTimeout, this.options.absoluteTimeout),
+      expiresAt: Math.min(now + this.options.idleTimeout, createdAt + this.options.absoluteTimeout),
       ...(this.options.captureClient ? { client: clientOf(request) } : {}),
     };
     const created = await this.call(() => this.store.create(key, record));

@@ -35,6 +35,8 @@ export class Session<T extends object = SessionData> {
   /** @internal The client holds a token that no longer opens a session and should drop it. */
   clearToken = false;
   /** @internal */ committed = false;
+  /** @internal Creation time carried over by `regenerate` while the user stays the same. */
+  inheritedCreatedAt: number | null = null;
   /** @internal */ via: TokenChannel | undefined;
   private values: SessionData;
   private user: string | null;
@@ -106,12 +108,15 @@ export class Session<T extends object = SessionData> {
   /**
    * Gives the session a new ID and ends the old one at once, keeping the data: call it at login
    * (and on privilege changes) against session fixation. The new cookie is sent with the response.
+   * The absolute timeout keeps running from the original login unless the user changes.
    */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
     await this.ops.regenerate(this);
     if (options.userId !== undefined && options.userId !== this.user) {
       this.user = options.userId;
       this.userChanged = true;
+      // A new user is a new login, with a full absolute lifetime of its own.
+      this.inheritedCreatedAt = null;
     }
   }
 
@@ -150,6 +155,7 @@ export class Session<T extends object = SessionData> {
     this.changed.clear();
     this.userChanged = false;
     this.tokenDirty = false;
+    this.inheritedCreatedAt = null;
   }
 
   /** @internal Marks every key and the user as changed, as after `regenerate`. */

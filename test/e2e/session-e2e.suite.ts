@@ -164,6 +164,45 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect((await get(app, '/me', cookie)).status).toBe(401);
     });
 
+    it('regenerates with a new ID, the old one dead, and a new lifetime only for a new user', async () => {
+      const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
+      const cookie = await login(app);
+      for (let t = 0; t < 50; t += 5) {
+        app.advance(5 * MINUTE);
+        expect((await get(app, '/me', cookie)).status).toBe(200);
+      }
+      const regenerated = await request(app.server as never).post('/regenerate').set('Cookie', cookie);
+      expect(regenerated.status).toBe(200);
+      const fresh = cookiePair(regenerated.headers['set-cookie']) as string;
+      expect(fresh).not.toBe(cookie);
+      expect((await get(app, '/me', cookie)).status).toBe(401);
+      app.advance(9 * MINUTE);
+      expect((await get(app, '/me', fresh)).status).toBe(200);
+      // Signing in as someone else over the live session is a new login with its own lifetime.
+      const bob = await login(app, 'bob', fresh);
+      app.advance(2 * MINUTE);
+      expect((await get(app, '/me', fresh)).status).toBe(401);
+      for (let t = 0; t < 20; t += 5) {
+        app.advance(5 * MINUTE);
+        expect((await get(app, '/me', bob)).body.user).toBe('bob');
+      }
+    });
+
+    it('ends a regenerated session at the absolute deadline of its login', async () => {
+      const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
+      const cookie = await login(app);
+      for (let t = 0; t < 50; t += 5) {
+        app.advance(5 * MINUTE);
+        expect((await get(app, '/me', cookie)).status).toBe(200);
+      }
+      const regenerated = await request(app.server as never).post('/regenerate').set('Cookie', cookie);
+      const fresh = cookiePair(regenerated.headers['set-cookie']) as string;
+      app.advance(9 * MINUTE);
+      expect((await get(app, '/me', fresh)).status).toBe(200);
+      app.advance(2 * MINUTE);
+      expect((await get(app, '/me', fresh)).status).toBe(401);
+    });
+
     it('logs out: deletes the session on the server and clears the cookie', async () => {
       const app = await start();
       const cookie = await login(app);
@@ -302,6 +341,20 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       const stranger = await login(app, `eve-${Date.now()}`);
       expect((await request(app.server as never).delete(`/sessions/${storeKeyOf(laptop.slice(4, 47))}`).set('Cookie', stranger)).body).toEqual({ revoked: false });
       expect((await get(app, '/me', laptop)).status).toBe(200);
+    });
+
+    it('shows the browser and address that started each session only when captureClient is on', async () => {
+      const agent = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36';
+      const on = await start({ captureClient: true });
+      const res = await request(on.server as never).post('/login').set('User-Agent', agent).send({ user: `gina-${adapter}` });
+      const cookie = cookiePair(res.headers['set-cookie']) as string;
+      const [info] = (await get(on, '/sessions', cookie).set('User-Agent', 'another browser')).body as Array<Record<string, unknown>>;
+      expect(info).toMatchObject({ userAgent: agent, ip: expect.stringMatching(/127\.0\.0\.1/), current: true });
+      const off = await start();
+      const plain = await request(off.server as never).post('/login').set('User-Agent', agent).send({ user: `hal-${adapter}` });
+      const [bare] = (await get(off, '/sessions', cookiePair(plain.headers['set-cookie']))).body as Array<Record<string, unknown>>;
+      expect(bare).not.toHaveProperty('userAgent');
+      expect(bare).not.toHaveProperty('ip');
     });
 
     it("revokes all of a user's sessions from SessionService", async () => {

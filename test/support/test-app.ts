@@ -49,6 +49,14 @@ class TestController {
     return { user: session.userId };
   }
 
+  @Post('regenerate')
+  @HttpCode(200)
+  @UseGuards(SessionGuard)
+  async regenerate(@CurrentSession() session: Session<AppData>) {
+    await session.regenerate();
+    return { ok: true };
+  }
+
   @Post('logout')
   @HttpCode(204)
   @UseGuards(SessionGuard)
