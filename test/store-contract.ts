@@ -68,11 +68,22 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
 
     it('keeps data keys that look like metadata apart from the metadata', async () => {
       const k = key();
-      const data = { userId: 'spoof', createdAt: 1, expiresAt: 1, refreshedAt: 1, data: 'x', '': 'empty-name-is-refused-by-core' };
-      delete (data as Record<string, unknown>)[''];
+      const data = { userId: 'spoof', createdAt: 1, expiresAt: 1, refreshedAt: 1, data: 'x', client: 'y' };
       const rec = record({ data, userId: 'real' });
       await store.create(k, rec);
       expect(await store.get(k)).toEqual(rec);
+    });
+
+    it('keeps the client that started the session through updates', async () => {
+      const k = key();
+      const client = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0', ip: '203.0.113.7' };
+      await store.create(k, record({ client }));
+      expect((await store.get(k))?.client).toEqual(client);
+      await store.update(k, update({ set: { theme: 'light' }, userId: user() }), now);
+      expect((await store.get(k))?.client).toEqual(client);
+      const none = key();
+      await store.create(none, record());
+      expect(await store.get(none)).not.toHaveProperty('client');
     });
 
     it('updates only the keys it names, setting and unsetting', async () => {
