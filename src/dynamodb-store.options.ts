@@ -4,7 +4,7 @@ import { type ConfigProblem, SessionConfigError } from './session-config.error.j
 
 /**
  * Options of the DynamoDB store (`store: { type: 'dynamodb', ... }`). The table must exist with
- * the layout `ensureTable` creates (see docs/dynamodb.md), unless `autoCreateTable` is on.
+ * the layout `ensureTable` creates (see the README's DynamoDB section), unless `autoCreateTable` is on.
  */
 export interface DynamoDbStoreOptions {
   type: 'dynamodb';

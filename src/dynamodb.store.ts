@@ -42,7 +42,7 @@ const isTooLarge = (error: unknown): boolean =>
 
 /**
  * Sessions in a DynamoDB table, one item per session, with a sparse global secondary index on
- * `userId` for listing and revoking a user's sessions. See docs/dynamodb.md for the layout.
+ * `userId` for listing and revoking a user's sessions. See the README's DynamoDB section for the layout.
  */
 export class DynamoDbStore implements SessionStore {
   constructor(

@@ -26,7 +26,7 @@ export interface RedisStoreOptions {
   name?: string;
   /**
    * An ioredis `Redis` or `Cluster` the app created and owns: the store never closes it. Set the
-   * fail-fast options described in docs/redis.md on it, or an outage makes requests wait.
+   * fail-fast options described in the README's Redis section on it, or an outage makes requests wait.
    */
   client?: Redis | Cluster;
   /** Prefix of every key the store writes, so several apps can share one Redis. Default `sess:`. */
