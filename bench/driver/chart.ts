@@ -1,8 +1,8 @@
 import type { VariantSummary } from './summary.js';
 
-const WIDTH = 860;
+const WIDTH = 880;
 const LABEL_WIDTH = 330;
-const BAR_SPACE = 400;
+const BAR_SPACE = 320;
 const ROW = 24;
 const HEADING = 34;
 const COLORS: Record<VariantSummary['implementation'], string> = {

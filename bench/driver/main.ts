@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import type { Variant } from '../variants.js';
+import { type Variant, variantNamed } from '../variants.js';
 import type { BenchResults } from './bench-results.js';
 import { renderChart } from './chart.js';
 import { DYNAMODB_PRICES } from './dynamodb-cost.js';
@@ -22,6 +22,7 @@ const JVM_WARMUP_SECONDS = 15;
 /** Starts the stores, runs every variant once per round in the same order, then reports. */
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.report) return republish(options.report);
   const startedAt = new Date();
   const loadAverageAtStart = loadavg();
   const stopping: (() => Promise<void>)[] = [];
@@ -53,9 +54,8 @@ async function main(): Promise<number> {
   }
 
   const medians = summarize(runs, options.variants);
-  const date = startedAt.toISOString().slice(0, 10);
   const results: BenchResults = {
-    date,
+    date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg() },
@@ -69,21 +69,37 @@ async function main(): Promise<number> {
     prices: DYNAMODB_PRICES,
     runs,
     medians,
-    targets: checkTargets(medians),
+    targets: checkTargets(medians, runs),
     errors,
   };
-  const chartName = `${date}.svg`;
-  const markdown = renderResults(results, `../bench/results/${chartName}`);
+  await publish(results, !options.quick);
+  return errors.length === 0 ? 0 : 1;
+}
+
+/**
+ * `--report FILE`: the medians, targets, chart and docs again from the raw runs of an earlier
+ * run, after a change to how they are derived; nothing is measured.
+ */
+async function republish(file: string): Promise<number> {
+  const results = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+  results.medians = summarize(results.runs, results.settings.variants.map(variantNamed));
+  results.targets = checkTargets(results.medians, results.runs);
+  await publish(results, true);
+  return 0;
+}
+
+/** Prints the report; unless it was a quick run, saves the JSON and the chart and updates the docs. */
+async function publish(results: BenchResults, save: boolean): Promise<void> {
+  const chartName = `${results.date}.svg`;
+  const markdown = renderResults(results, `../bench/results/${chartName}`, save);
   console.log(`\n${markdown}`);
   // A quick run is a smoke test: it reports on the console and leaves the committed results alone.
-  if (!options.quick) {
-    await mkdir(PATHS.results, { recursive: true });
-    await writeFile(`${PATHS.results}${date}.json`, `${JSON.stringify(results, null, 2)}\n`);
-    await writeFile(`${PATHS.results}${chartName}`, renderChart(medians, `Median requests per second, GET /me, ${date}`));
-    await writeIntoDocs(PATHS.docs, markdown);
-    console.log(`Wrote bench/results/${date}.json, bench/results/${chartName} and docs/benchmarks.md`);
-  }
-  return errors.length === 0 ? 0 : 1;
+  if (!save) return;
+  await mkdir(PATHS.results, { recursive: true });
+  await writeFile(`${PATHS.results}${results.date}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(`${PATHS.results}${chartName}`, renderChart(results.medians, `Median requests per second, GET /me, ${results.date}`));
+  await writeIntoDocs(PATHS.docs, markdown);
+  console.log(`Wrote bench/results/${results.date}.json, bench/results/${chartName} and docs/benchmarks.md`);
 }
 
 /** Starts only the stores the chosen variants need; each start registers its stop. */
@@ -117,7 +133,8 @@ function progressLine(run: RunRecord, options: BenchOptions): string {
     .join(', ');
   return (
     `round ${run.round}/${options.rounds} ${run.variant}: ${Math.round(run.requestsPerSecond)} req/s, ` +
-    `p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.serverCpuMicrosPerRequest.toFixed(0)} µs CPU/req` +
+    `p50 ${run.p50} ms, p99 ${run.p99} ms, ${run.serverCpuMicrosPerRequest.toFixed(0)} µs CPU/req ` +
+    `(${run.serverSystemCpuMicrosPerRequest.toFixed(0)} system)` +
     `${operations ? `, ${operations}` : ''}${run.failures > 0 ? `, ${run.failures} FAILURES` : ''}, ` +
     `others ${run.otherCpuCores.toFixed(2)} cores`
   );

@@ -21,6 +21,7 @@ export interface Stores {
 
 interface Snapshot {
   server: number;
+  serverSystem: number;
   completed: number;
   store: number;
   machine: number;
@@ -68,10 +69,14 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
       ...load,
       served,
       serverCpuMicrosPerRequest: perRequest(after.server - before.server),
+      serverSystemCpuMicrosPerRequest: perRequest(after.serverSystem - before.serverSystem),
       storeOperationsPerRequest: {},
-      otherCpuCores:
+      // The machine's counters tick every 10 ms, so an idle machine can come out slightly below zero.
+      otherCpuCores: Math.max(
+        0,
         (after.machine - before.machine - (after.server - before.server) - (after.store - before.store) - (after.driver - before.driver)) /
         ((after.at - before.at) * 1000),
+      ),
     };
     if (storePid !== undefined) record.storeCpuMicrosPerRequest = perRequest(after.store - before.store);
     if (variant.store === 'redis' && stores.redis) {
@@ -96,6 +101,7 @@ async function snapshot(server: ServerProcess, storePid: number | undefined): Pr
   const driver = process.cpuUsage();
   return {
     server: stats.cpu.user + stats.cpu.system,
+    serverSystem: stats.cpu.system,
     completed: stats.completed,
     store: storePid === undefined ? 0 : await processCpuMicros(storePid),
     machine: await machineBusyMicros(),

@@ -12,10 +12,13 @@ export interface BenchOptions {
   variants: Variant[];
   /** Write a V8 CPU profile of every server into bench/dist/profiles. */
   cpuProf: boolean;
+  /** A results JSON to derive the report from again, instead of measuring. */
+  report?: string;
 }
 
 const USAGE = `npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup S] [--connections N]
                     [--variants a,b,...] [--cpu-prof]
+       npm run bench -- --report bench/results/DATE.json
 variants: ${VARIANTS.map((variant) => variant.name).join(', ')}`;
 
 /**
@@ -33,6 +36,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       connections: { type: 'string', default: '20' },
       variants: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      report: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -50,6 +54,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     connections: positive('connections', values.connections),
     variants: names.map(variantNamed),
     cpuProf: values['cpu-prof'],
+    ...(values.report ? { report: values.report } : {}),
   };
 }
 

@@ -25,8 +25,11 @@ function operations(summary: VariantSummary): string {
   return entries.length === 0 ? '—' : entries.map(([command, count]) => `${command} ${count.toFixed(3)}`).join(', ');
 }
 
-/** The Markdown of one run: conditions, the results table, DynamoDB cost and the targets. */
-export function renderResults(results: BenchResults, chartPath: string): string {
+/**
+ * The Markdown of one run: conditions, the results table, DynamoDB cost and the targets.
+ * `written` says whether the JSON and the chart it links to were saved.
+ */
+export function renderResults(results: BenchResults, chartPath: string, written: boolean): string {
   const { settings, machine, medians } = results;
   const other = median(results.runs.map((run) => run.otherCpuCores));
   const lines = [
@@ -35,10 +38,10 @@ export function renderResults(results: BenchResults, chartPath: string): string 
       `variants alternating within each round. Node ${machine.node}, ${machine.cores} × ${machine.cpuModel}. ` +
       `Load average ${machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} at the start, ` +
       `${machine.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')} at the end; other processes used a median ` +
-      `${other.toFixed(2)} cores during the measured windows. Raw runs: \`bench/results/${results.date}.json\`.`,
+      `${other.toFixed(2)} cores during the measured windows.` +
+      (written ? ` Raw runs: \`bench/results/${results.date}.json\`.` : ''),
     '',
-    `![Median requests per second](${chartPath})`,
-    '',
+    ...(written ? [`![Median requests per second](${chartPath})`, ''] : []),
     '| adapter | variant | req/s | p50 ms | p99 ms | server CPU µs/req | above bare | store ops per `/me` | store CPU µs/req | Nov 2026 ref. |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
     ...medians.map(

@@ -19,6 +19,8 @@ export interface RunRecord {
   seconds: number;
   /** The server process's own user + system CPU time per request. */
   serverCpuMicrosPerRequest: number;
+  /** The part of it spent in the kernel (socket writes and reads), which a busy machine inflates most. */
+  serverSystemCpuMicrosPerRequest: number;
   /** CPU time of redis-server or the DynamoDB Local JVM per request, when the variant uses one. */
   storeCpuMicrosPerRequest?: number;
   /** Store commands per request: Redis commands in lower case, DynamoDB operations as named. */

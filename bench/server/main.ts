@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     // A normal exit, not a signal, so that `--cpu-prof` writes its profile.
     if (message === 'stop') void app.close().finally(() => process.exit(0));
   });
+  // A driver that crashed or was interrupted must not leave servers behind.
+  process.on('disconnect', () => process.exit(0));
   process.send?.('ready');
 }
 
