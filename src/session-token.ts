@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // 32 random bytes and a 32-byte HMAC-SHA256, each 43 characters of unpadded base64url.
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/;
@@ -11,7 +11,7 @@ export function generateSessionId(): string {
 
 /** The store key: a SHA-256 of the ID, so a store dump holds nothing that opens a session. */
 export function storeKeyOf(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  return hash('sha256', id, 'base64url');
 }
 
 function mac(id: string, secret: string): Buffer {

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import { type Observable, catchError, concatMap, throwError } from 'rxjs';
+import { Observable } from 'rxjs';
 import { SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
 import type { Session } from './session.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
@@ -13,7 +13,8 @@ type SessionRequest = ClientRequest & {
 /**
  * Registered for the whole app by `SessionModule`: writes the request's session changes after
  * the handler returns and before the response is sent, so a client's next request always sees
- * them.
+ * them. It runs on every route, so it is one plain subscription rather than an operator chain,
+ * and a request with nothing to write passes through without waiting on a promise.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
@@ -25,16 +26,31 @@ export class SessionInterceptor implements NestInterceptor {
     const request = http.getRequest<SessionRequest>();
     const response = http.getResponse<unknown>();
     request[SESSION_MANAGER_REQUEST_KEY] = this.sessions;
-    return next.handle().pipe(
-      concatMap(async (body) => {
-        const session = request[SESSION_REQUEST_KEY];
-        if (session) await this.sessions.commit(session, request, response);
-        return body;
-      }),
-      catchError((error: unknown) => {
+    return new Observable((subscriber) => {
+      let writing: Promise<void> | undefined;
+      const fail = (error: unknown) => {
         if (error instanceof SessionStoreUnavailableError) this.sessions.carrier.retryLater(response);
-        return throwError(() => error);
-      }),
-    );
+        subscriber.error(error);
+      };
+      return next.handle().subscribe({
+        next: (body) => {
+          const session = request[SESSION_REQUEST_KEY];
+          try {
+            writing = session && this.sessions.commit(session, request, response);
+          } catch (error) {
+            // Thrown inside a subscriber, it would escape to the process; it belongs to this request.
+            fail(error);
+            return;
+          }
+          if (writing) writing = writing.then(() => subscriber.next(body), fail);
+          else subscriber.next(body);
+        },
+        error: fail,
+        complete: () => {
+          if (writing) void writing.then(() => subscriber.complete());
+          else subscriber.complete();
+        },
+      });
+    });
   }
 }

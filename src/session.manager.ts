@@ -16,7 +16,8 @@ import {
   type SessionUpdate,
   type StoredSession,
 } from './session-store.interface.js';
-import { generateSessionId, signSessionId, storeKeyOf, verifySessionToken } from './session-token.js';
+import { generateSessionId, signSessionId, storeKeyOf } from './session-token.js';
+import { TokenVerifier } from './token-verifier.js';
 import { TokenCarrier } from './token-carrier.js';
 
 /** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
@@ -45,12 +46,15 @@ export type LoadResult =
 @Injectable()
 export class SessionManager implements SessionOperations {
   private readonly logger = new Logger('SessionModule');
+  private readonly verifier: TokenVerifier;
 
   constructor(
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     readonly carrier: TokenCarrier,
-  ) {}
+  ) {
+    this.verifier = new TokenVerifier(options.secrets);
+  }
 
   /**
    * Loads the request's session. A token that fails the signature check is refused before any
@@ -59,9 +63,9 @@ export class SessionManager implements SessionOperations {
   async load(request: { headers: IncomingHttpHeaders }): Promise<LoadResult> {
     const presented = this.carrier.read(request);
     if (!presented) return { reason: 'missing' };
-    const verified = verifySessionToken(presented.token, this.options.secrets);
+    const verified = this.verifier.verify(presented.token);
     if (!verified) return { reason: 'invalid', via: presented.via };
-    const key = storeKeyOf(verified.id);
+    const { key } = verified;
     const record = await this.call(() => this.store.get(key));
     if (!record || !this.isLive(record, this.options.clock())) return { reason: 'expired', via: presented.via };
     const session = new Session(this, { id: verified.id, key, record, via: presented.via });
@@ -78,33 +82,36 @@ export class SessionManager implements SessionOperations {
   }
 
   /**
-   * Writes what the request changed, before the response is sent. An unchanged session whose
-   * last refresh is younger than `touchInterval` writes nothing.
+   * Writes what the request changed, before the response is sent. Returns undefined when there
+   * is nothing to write, as for an unchanged session refreshed less than `touchInterval` ago, so
+   * that the hot path stays synchronous.
    */
-  async commit(session: Session<any>, request: ClientRequest, response: unknown): Promise<void> {
-    if (session.committed) return;
+  commit(session: Session<any>, request: ClientRequest, response: unknown): Promise<void> | undefined {
+    if (session.committed) return undefined;
     session.committed = true;
     const now = this.options.clock();
     if (session.isNew) {
-      if (Object.keys(session.data).length === 0 && session.userId === null) {
-        if (session.clearToken) this.carrier.clear(response, session.via);
-        return;
+      if (Object.keys(session.data).length > 0 || session.userId !== null) {
+        return this.create(session, now, request).then(() => this.sendToken(session, response, now));
       }
-      await this.create(session, now, request);
-      this.sendToken(session, response, now);
-      return;
+      if (session.clearToken) this.carrier.clear(response, session.via);
+      return undefined;
     }
     const record = session.record as SessionRecord;
     const touchDue = now - record.refreshedAt >= this.options.touchInterval;
-    if (session.changed.size > 0 || session.userChanged || touchDue) {
-      const update = this.updateOf(session, record, now);
-      const applied = await this.call(() => this.store.update(session.key as string, update, now));
-      if (!applied) {
-        this.carrier.clear(response, session.via);
-        throw new SessionEndedError();
-      }
-      session.record = { ...record, userId: session.userId, data: session.data, refreshedAt: now, expiresAt: update.expiresAt };
+    if (session.changed.size > 0 || session.userChanged || touchDue) return this.update(session, record, now, response);
+    if (session.tokenDirty) this.sendToken(session, response, now);
+    return undefined;
+  }
+
+  private async update(session: Session<any>, record: SessionRecord, now: number, response: unknown): Promise<void> {
+    const update = this.updateOf(session, record, now);
+    const applied = await this.call(() => this.store.update(session.key as string, update, now));
+    if (!applied) {
+      this.carrier.clear(response, session.via);
+      throw new SessionEndedError();
     }
+    session.record = { ...record, userId: session.userId, data: session.data, refreshedAt: now, expiresAt: update.expiresAt };
     if (session.tokenDirty) this.sendToken(session, response, now);
   }
 
@@ -247,20 +254,34 @@ export class SessionManager implements SessionOperations {
    * Every store call goes through here: a failure or an answer slower than `storeTimeout` becomes
    * a 503, so a store outage never hangs a request or crashes the process.
    */
-  private async call<R>(operation: () => Promise<R>): Promise<R> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.options.storeTimeout} ms`)), this.options.storeTimeout);
+  private call<R>(operation: () => Promise<R>): Promise<R> {
+    // Written out rather than as Promise.race with a timeout promise: this runs on every request.
+    return new Promise<R>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(this.failure(error));
+      };
+      const timer = setTimeout(this.timedOut, this.options.storeTimeout, fail);
+      try {
+        operation().then((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        }, fail);
+      } catch (error) {
+        fail(error);
+      }
     });
-    try {
-      return await Promise.race([operation(), timeout]);
-    } catch (error) {
-      // A store may refuse what it was asked (data too large for it): that is the client's 4xx.
-      if (error instanceof HttpException) throw error;
-      this.logger.warn(`Session store call failed: ${error instanceof Error ? error.message : String(error)}`);
-      throw new SessionStoreUnavailableError();
-    } finally {
-      clearTimeout(timer);
-    }
+  }
+
+  // One function for every call's timer, and its Error made only when the timer fires: a stack
+  // trace per request would cost more than the store read.
+  private readonly timedOut = (fail: (error: unknown) => void) =>
+    fail(new Error(`no answer within ${this.options.storeTimeout} ms`));
+
+  private failure(error: unknown): Error {
+    // A store may refuse what it was asked (data too large for it): that is the client's 4xx.
+    if (error instanceof HttpException) return error;
+    this.logger.warn(`Session store call failed: ${error instanceof Error ? error.message : String(error)}`);
+    return new SessionStoreUnavailableError();
   }
 }
