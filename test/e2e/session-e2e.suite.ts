@@ -56,6 +56,14 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       return cookie ? req.set('Cookie', cookie) : req;
     };
 
+    /** Uses the session every 5 minutes of the module's clock, expecting it to stay valid throughout. */
+    async function keepUsing(app: TestApp, cookie: string, minutes: number): Promise<void> {
+      for (let t = 0; t < minutes; t += 5) {
+        app.advance(5 * MINUTE);
+        expect((await get(app, '/me', cookie)).status).toBe(200);
+      }
+    }
+
     it('logs in with a signed, HttpOnly, SameSite cookie and serves the session back', async () => {
       const app = await start();
       const res = await request(app.server as never).post('/login').send({ user: 'alice' });
@@ -156,10 +164,7 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
     it('ends an active session at the absolute timeout', async () => {
       const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
       const cookie = await login(app);
-      for (let t = 0; t < 55; t += 5) {
-        app.advance(5 * MINUTE);
-        expect((await get(app, '/me', cookie)).status).toBe(200);
-      }
+      await keepUsing(app, cookie, 55);
       app.advance(5 * MINUTE);
       expect((await get(app, '/me', cookie)).status).toBe(401);
     });
@@ -167,10 +172,7 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
     it('regenerates with a new ID, the old one dead, and a new lifetime only for a new user', async () => {
       const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
       const cookie = await login(app);
-      for (let t = 0; t < 50; t += 5) {
-        app.advance(5 * MINUTE);
-        expect((await get(app, '/me', cookie)).status).toBe(200);
-      }
+      await keepUsing(app, cookie, 50);
       const regenerated = await request(app.server as never).post('/regenerate').set('Cookie', cookie);
       expect(regenerated.status).toBe(200);
       const fresh = cookiePair(regenerated.headers['set-cookie']) as string;
@@ -182,19 +184,14 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       const bob = await login(app, 'bob', fresh);
       app.advance(2 * MINUTE);
       expect((await get(app, '/me', fresh)).status).toBe(401);
-      for (let t = 0; t < 20; t += 5) {
-        app.advance(5 * MINUTE);
-        expect((await get(app, '/me', bob)).body.user).toBe('bob');
-      }
+      await keepUsing(app, bob, 20);
+      expect((await get(app, '/me', bob)).body.user).toBe('bob');
     });
 
     it('ends a regenerated session at the absolute deadline of its login', async () => {
       const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
       const cookie = await login(app);
-      for (let t = 0; t < 50; t += 5) {
-        app.advance(5 * MINUTE);
-        expect((await get(app, '/me', cookie)).status).toBe(200);
-      }
+      await keepUsing(app, cookie, 50);
       const regenerated = await request(app.server as never).post('/regenerate').set('Cookie', cookie);
       const fresh = cookiePair(regenerated.headers['set-cookie']) as string;
       app.advance(9 * MINUTE);
