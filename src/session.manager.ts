@@ -125,7 +125,6 @@ export class SessionManager implements SessionOperations {
     session.record = null;
     session.id = generateSessionId();
     session.key = storeKeyOf(session.id);
-    session.markAllChanged();
     session.clearToken = true;
   }
 

@@ -157,10 +157,4 @@ export class Session<T extends object = SessionData> {
     this.tokenDirty = false;
     this.inheritedCreatedAt = null;
   }
-
-  /** @internal Marks every key and the user as changed, as after `regenerate`. */
-  markAllChanged(): void {
-    for (const key of Object.keys(this.values)) this.changed.add(key);
-    if (this.user !== null) this.userChanged = true;
-  }
 }
