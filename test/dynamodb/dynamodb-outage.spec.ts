@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DynamoDbStoreOptions } from '../../src/index.js';
 import { generateSessionId, signSessionId } from '../../src/session-token.js';
 import { LOCAL_CLIENT_CONFIG } from '../support/dynamodb-local.js';
+import { freePort } from '../support/free-port.js';
 import { ADAPTERS, type AdapterName, SECRET, type TestApp, createTestApp } from '../support/test-app.js';
 
 /** A server that accepts connections and never answers, as a stalled network path would. */
@@ -21,15 +22,6 @@ async function blackHole(): Promise<{ server: Server; sockets: Set<Socket>; endp
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   return { server, sockets, endpoint: `http://127.0.0.1:${port}` };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 describe.each(ADAPTERS)('DynamoDB outage on %s', (adapter: AdapterName) => {
@@ -50,7 +42,7 @@ describe.each(ADAPTERS)('DynamoDB outage on %s', (adapter: AdapterName) => {
     request(app.server as never).get('/me').set('Cookie', `sid=${signSessionId(generateSessionId(), SECRET)}`);
 
   it('answers 503 with Retry-After when DynamoDB is unreachable', async () => {
-    const app = await start({ endpoint: `http://127.0.0.1:${await closedPort()}`, maxAttempts: 1 });
+    const app = await start({ endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 });
     const res = await me(app);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_CLIENT_CONFIG } from './dynamodb-local.js';
-import { freePort } from './redis-server.js';
+import { freePort } from './free-port.js';
 
 const EMULATOR = fileURLToPath(new URL('../../node_modules/amplify-dynamodb-simulator/emulator/', import.meta.url));
 const START_TIMEOUT = 60_000;

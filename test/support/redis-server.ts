@@ -5,6 +5,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const READY_WITHIN = 10_000;
@@ -48,19 +49,6 @@ export interface RedisServerOptions {
 // Vitest ends its workers with a signal, so no exit handler of ours runs: the kernel stops each
 // server when the worker that started it dies (setpriv, from util-linux, sets PR_SET_PDEATHSIG).
 const WITH_PARENT = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'SIGTERM'] : [];
-
-/** A port nothing listens on right now, as chosen by the OS. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
