@@ -8,8 +8,10 @@ export {
   SessionDataTooLargeError,
   SessionEndedError,
   SessionStoreUnavailableError,
+  SessionTokenUnavailableError,
 } from './session.errors.js';
 export { SessionGuard } from './session.guard.js';
+export { SessionSocketAdapter } from './session-socket.adapter.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session.service.js';
 export { type ConfigProblem, SessionConfigError } from './session-config.error.js';
@@ -20,6 +22,7 @@ export type { DynamoDbStore } from './dynamodb.store.js';
 export { type EnsureTableOptions, type EnsureTableResult, ensureTable } from './dynamodb-table.js';
 export type { RedisClusterNode, RedisStoreOptions } from './redis-store.options.js';
 export type {
+  CsrfOptions,
   MemoryStoreOptions,
   SameSite,
   SessionCookieOptions,

@@ -27,7 +27,14 @@ export interface ResolvedSessionOptions {
   storeTimeout: number;
   retryAfter: number;
   captureClient: boolean;
+  /** Undefined when request forgery protection is off. */
+  csrf: { allowedOrigins: ReadonlySet<string> } | undefined;
   clock: () => number;
+}
+
+function defaultCookieName(secure: boolean, domain: string | undefined, path: string): string {
+  if (!secure) return DEFAULTS.cookieName;
+  return domain === undefined && path === '/' ? DEFAULTS.hostCookieName : DEFAULTS.secureCookieName;
 }
 
 // RFC 9110 token characters: valid in both cookie names and header names.
@@ -39,6 +46,15 @@ const STORE_METHODS = ['get', 'create', 'update', 'delete', 'findByUser'] as con
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }
 
 function storeProblem(store: unknown): string | undefined {
@@ -65,15 +81,19 @@ function storeProblem(store: unknown): string | undefined {
 /** Applies defaults and checks every option, throwing one error that lists all problems. */
 export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSessionOptions {
   const cookie = options.cookie ?? {};
+  const secure = cookie.secure ?? true;
+  const path = cookie.path ?? '/';
+  const csrf = options.csrf ?? {};
+  const allowedOrigins = csrf === false ? [] : (csrf.allowedOrigins ?? []);
   const resolved: ResolvedSessionOptions = {
     secrets: options.secrets,
     store: options.store ?? 'memory',
     cookie: {
-      name: cookie.name ?? DEFAULTS.cookieName,
+      name: cookie.name ?? defaultCookieName(secure, cookie.domain, path),
       domain: cookie.domain,
-      path: cookie.path ?? '/',
+      path,
       sameSite: cookie.sameSite ?? 'lax',
-      secure: cookie.secure ?? true,
+      secure,
       persistent: cookie.persistent ?? false,
     },
     transport: options.transport ?? 'cookie',
@@ -85,6 +105,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
     captureClient: options.captureClient ?? false,
+    csrf: csrf === false ? undefined : { allowedOrigins: new Set(allowedOrigins) },
     clock: options.clock ?? Date.now,
   };
 
@@ -117,6 +138,14 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     if (c.domain !== undefined) problem('cookie.domain', 'a __Host- cookie must not set a domain');
   } else if (c.name.startsWith('__Secure-') && !c.secure) {
     problem('cookie.secure', 'a __Secure- cookie requires secure: true');
+  }
+
+  if (!Array.isArray(allowedOrigins)) {
+    problem('csrf.allowedOrigins', 'must be an array of origins');
+  } else {
+    allowedOrigins.forEach((origin, i) => {
+      if (!isOrigin(origin)) problem(`csrf.allowedOrigins[${i}]`, `"${String(origin)}" is not an origin like https://app.example.com`);
+    });
   }
 
   if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');

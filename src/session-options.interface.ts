@@ -6,7 +6,11 @@ export type SameSite = 'strict' | 'lax' | 'none';
 export type SessionTransport = 'cookie' | 'header' | 'both';
 
 export interface SessionCookieOptions {
-  /** Default `sid`. A `__Host-` name requires `secure`, path `/` and no domain. */
+  /**
+   * Default `__Host-sid` when `secure` (`__Secure-sid` when a domain or path is set), `sid` for
+   * plain-HTTP development. A `__Host-` cookie cannot be set or shadowed by a sibling subdomain.
+   * A `__Host-` name requires `secure`, path `/` and no domain.
+   */
   name?: string;
   domain?: string;
   /** Default `/`. */
@@ -34,6 +38,14 @@ export type SessionStoreOption =
   | RedisStoreOptions
   | DynamoDbStoreOptions
   | SessionStore;
+
+export interface CsrfOptions {
+  /**
+   * Origins besides the request's own host whose pages may send unsafe requests with the
+   * session cookie, as `https://app.example.com`. Needed behind a proxy that rewrites `Host`.
+   */
+  allowedOrigins?: string[];
+}
 
 export interface SessionModuleOptions {
   /** Signing secrets, each at least 32 characters. The first signs; all verify. */
@@ -66,6 +78,14 @@ export interface SessionModuleOptions {
    * show them in session lists ("your devices"). Both are personal data: say so in your privacy notice.
    */
   captureClient?: boolean;
+  /**
+   * Request forgery protection for unsafe methods (POST, PUT, PATCH, DELETE, …) while the token
+   * travels in a cookie: a request that a browser marks `Sec-Fetch-Site: cross-site`, or whose
+   * `Origin` is neither the request's host nor allowed, is refused with 403; so is a WebSocket
+   * handshake from another origin. Requests with neither header (non-browser clients) pass.
+   * On by default; `false` turns it off.
+   */
+  csrf?: CsrfOptions | false;
   /** The clock, in epoch milliseconds. Replace it in tests to move time. */
   clock?: () => number;
 }

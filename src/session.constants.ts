@@ -5,6 +5,11 @@ export const SESSION_REQUEST_KEY = Symbol('SESSION:REQUEST');
 /** Set by the interceptor so that `@CurrentSession()` can start a session on unguarded routes. */
 export const SESSION_MANAGER_REQUEST_KEY = Symbol('SESSION:MANAGER');
 
+/** Where `SessionSocketAdapter` keeps the session a WebSocket connection opened with. */
+export const SOCKET_SESSION_KEY = Symbol('SESSION:SOCKET');
+/** Set on a GraphQL context when a driver hook writes the operation's session once, at its end. */
+export const GRAPHQL_OPERATION_KEY = Symbol('SESSION:GRAPHQL_OPERATION');
+
 export const RESOLVED_SESSION_OPTIONS = Symbol('SESSION:RESOLVED_OPTIONS');
 
 export const MINUTE = 60_000;
@@ -12,6 +17,8 @@ export const HOUR = 60 * MINUTE;
 
 export const DEFAULTS = {
   cookieName: 'sid',
+  hostCookieName: '__Host-sid',
+  secureCookieName: '__Secure-sid',
   headerName: 'x-session-token',
   idleTimeout: 30 * MINUTE,
   absoluteTimeout: 12 * HOUR,

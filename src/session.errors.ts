@@ -28,3 +28,16 @@ export class SessionEndedError extends UnauthorizedException {
     super('Session ended');
   }
 }
+
+/**
+ * The session operation needs to send the client a new token, and this context has no response
+ * to carry it: a WebSocket message or a GraphQL subscription. An application bug, not bad input.
+ */
+export class SessionTokenUnavailableError extends Error {
+  constructor(operation: string) {
+    super(
+      `${operation} sends the client a new session token, and a WebSocket message or GraphQL subscription has no response to carry it; call it from an HTTP route, query or mutation`,
+    );
+    this.name = 'SessionTokenUnavailableError';
+  }
+}

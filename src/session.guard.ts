@@ -1,23 +1,25 @@
 import {
   type CanActivate,
   type ExecutionContext,
+  ForbiddenException,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingHttpHeaders } from 'node:http';
 import { AllowAnonymous } from './allow-anonymous.decorator.js';
-import { SESSION_REQUEST_KEY } from './session.constants.js';
+import { contextError } from './context-errors.js';
+import { SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from './session.constants.js';
 import type { Session } from './session.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
+import { type SessionHost, sessionHostOf } from './session-host.js';
 import { type LoadResult, SessionManager } from './session.manager.js';
 
-type SessionRequest = { headers: IncomingHttpHeaders; [SESSION_REQUEST_KEY]?: Session<any> };
-
 /**
- * Loads the request's session and refuses the request without a valid one (401), or with 503
- * and `Retry-After` when the store cannot answer. Subclass it and override the protected hooks
- * to change how requests are told apart or refused.
+ * Loads the session of an HTTP request, a GraphQL operation or a WebSocket message, and refuses
+ * the call without a valid one: 401 (GraphQL `UNAUTHENTICATED`), or 503 with `Retry-After`
+ * (GraphQL `SERVICE_UNAVAILABLE`) when the store cannot answer. In a context it cannot read a
+ * session from (microservices, any other transport) it refuses, unless `shouldSkip` says to
+ * skip. Subclass it and override the protected hooks to change how calls are told apart or refused.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -27,52 +29,96 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http' || (await this.shouldSkip(context))) return true;
-    const http = context.switchToHttp();
-    const request = http.getRequest<SessionRequest>();
-    const response = http.getResponse<unknown>();
-    // A second guard on the same request (global and per-route) reuses the first one's work.
-    if (request[SESSION_REQUEST_KEY] && !request[SESSION_REQUEST_KEY].isNew) return true;
-
-    let result: LoadResult;
+    if (await this.shouldSkip(context)) return true;
+    const host = sessionHostOf(context);
+    if (!host) throw this.unsupportedContext(context);
     try {
-      result = await this.sessions.load(request);
+      return await this.activate(host, context);
     } catch (error) {
-      if (error instanceof SessionStoreUnavailableError) this.sessions.carrier.retryLater(response);
-      throw error;
+      if (error instanceof SessionStoreUnavailableError && host.response !== undefined) {
+        this.sessions.carrier.retryLater(host.response);
+      }
+      throw await contextError(host.kind, error);
     }
+  }
+
+  private async activate(host: SessionHost, context: ExecutionContext): Promise<boolean> {
+    const { holder } = host;
+    // A second guard on the same call (global and per-route) reuses the first one's work.
+    const known = holder[SESSION_REQUEST_KEY];
+    if (known && !known.isNew) return true;
+    if (host.kind === 'socket') return this.activateSocket(host.socket, holder, context);
+
+    const { request, response } = host;
+    const tokenless = response === undefined;
+    const refusal = tokenless ? undefined : this.sessions.crossSiteRefusal(request);
+    if (refusal) throw new ForbiddenException(refusal);
+    const result: LoadResult = await this.sessions.load(request, tokenless);
     if ('session' in result) {
-      request[SESSION_REQUEST_KEY] = result.session;
+      holder[SESSION_REQUEST_KEY] = result.session;
       return this.onSession(result.session, context);
     }
-    const via = result.reason === 'missing' ? undefined : result.via;
+    const via = result.reason === 'missing' ? this.sessions.carrier.channelAskedFor(request) : result.via;
     if (this.isAnonymousAllowed(context)) {
-      request[SESSION_REQUEST_KEY] = this.sessions.fresh(via, via !== undefined);
+      // Only a token that fails its signature is cleared: a valid one that opens no session may
+      // belong to a request of this client that regenerated it meanwhile, and clearing would
+      // drop the newer cookie.
+      holder[SESSION_REQUEST_KEY] = this.sessions.fresh(via, result.reason === 'invalid', tokenless);
       return true;
     }
-    if (via !== undefined) this.sessions.carrier.clear(response, via);
+    if (result.reason === 'invalid' && !tokenless) this.sessions.carrier.clear(response, result.via);
     return this.throwUnauthorized(context, result.reason);
   }
 
-  /** Return true to let a request through without looking at its session. */
+  private async activateSocket(
+    socket: { [SOCKET_SESSION_KEY]?: { id: string; key: string } } | undefined,
+    holder: SessionHost['holder'],
+    context: ExecutionContext,
+  ): Promise<boolean> {
+    const opened = socket?.[SOCKET_SESSION_KEY];
+    if (!opened) {
+      throw new UnauthorizedException(
+        'This WebSocket connection carries no session: register SessionSocketAdapter with app.useWebSocketAdapter()',
+      );
+    }
+    const session = await this.sessions.loadSocket(opened);
+    if (!session) {
+      // The session ended elsewhere: this socket has nothing left to act as. It closes once the
+      // refusal has reached the client.
+      setImmediate(() => this.sessions.endSocket(opened.key));
+      return this.throwUnauthorized(context, 'expired');
+    }
+    holder[SESSION_REQUEST_KEY] = session;
+    return this.onSession(session, context);
+  }
+
+  /** Return true to let a call through without looking at its session. */
   protected async shouldSkip(_context: ExecutionContext): Promise<boolean> {
     return false;
   }
 
-  /** Routes marked `@AllowAnonymous()` run without a session. */
+  /** Routes, resolvers and handlers marked `@AllowAnonymous()` run without a session. */
   protected isAnonymousAllowed(context: ExecutionContext): boolean {
     return (
       this.reflector.getAllAndOverride(AllowAnonymous, [context.getHandler(), context.getClass()]) === true
     );
   }
 
-  /** Called with a valid session; return false to refuse the request (403), or throw. */
+  /** Called with a valid session; return false to refuse the call (403), or throw. */
   protected onSession(_session: Session<any>, _context: ExecutionContext): boolean | Promise<boolean> {
     return true;
   }
 
-  /** Refuses a request whose session is missing, invalid or expired. */
+  /** Refuses a call whose session is missing, invalid or expired. */
   protected throwUnauthorized(_context: ExecutionContext, _reason: 'missing' | 'invalid' | 'expired'): never {
     throw new UnauthorizedException('Session required');
+  }
+
+  private unsupportedContext(context: ExecutionContext): Error {
+    return new UnauthorizedException(
+      `SessionGuard cannot read a session in a "${context.getType()}" context and refuses the call. ` +
+        'To let such calls through, extend SessionGuard and override shouldSkip(context) to return true for them; ' +
+        'to authenticate them, override canActivate.',
+    );
   }
 }

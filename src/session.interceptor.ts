@@ -1,42 +1,40 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
-import type { Session } from './session.js';
+import { contextError } from './context-errors.js';
+import { GRAPHQL_OPERATION_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
-import { type ClientRequest, SessionManager } from './session.manager.js';
-
-type SessionRequest = ClientRequest & {
-  [SESSION_REQUEST_KEY]?: Session<any>;
-  [SESSION_MANAGER_REQUEST_KEY]?: SessionManager;
-};
+import { sessionHostOf } from './session-host.js';
+import { SessionManager } from './session.manager.js';
 
 /**
- * Registered for the whole app by `SessionModule`: writes the request's session changes after
- * the handler returns and before the response is sent, so a client's next request always sees
- * them. It runs on every route, so it is one plain subscription rather than an operator chain,
- * and a request with nothing to write passes through without waiting on a promise.
+ * Registered for the whole app by `SessionModule`: writes the call's session changes after the
+ * handler returns and before the response is sent, so a client's next request always sees them.
+ * A GraphQL operation whose driver hook is in place is written once, by that hook, at its end.
+ * It runs on every route, so it is one plain subscription rather than an operator chain, and a
+ * request with nothing to write passes through without waiting on a promise.
  */
 @Injectable()
 export class SessionInterceptor implements NestInterceptor {
   constructor(private readonly sessions: SessionManager) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const http = context.switchToHttp();
-    const request = http.getRequest<SessionRequest>();
-    const response = http.getResponse<unknown>();
-    request[SESSION_MANAGER_REQUEST_KEY] = this.sessions;
+    const host = sessionHostOf(context);
+    if (!host) return next.handle();
+    const { holder, request, response } = host;
+    holder[SESSION_MANAGER_REQUEST_KEY] = this.sessions;
+    const deferred = holder[GRAPHQL_OPERATION_KEY] === true;
     return new Observable((subscriber) => {
       let writing: Promise<void> | undefined;
       const fail = (error: unknown) => {
-        if (error instanceof SessionStoreUnavailableError) this.sessions.carrier.retryLater(response);
-        subscriber.error(error);
+        if (error instanceof SessionStoreUnavailableError && response !== undefined) this.sessions.carrier.retryLater(response);
+        if (host.kind === 'http') subscriber.error(error);
+        else void contextError(host.kind, error).then((translated) => subscriber.error(translated));
       };
       return next.handle().subscribe({
         next: (body) => {
-          const session = request[SESSION_REQUEST_KEY];
+          const session = holder[SESSION_REQUEST_KEY];
           try {
-            writing = session && this.sessions.commit(session, request, response);
+            writing = session && !deferred ? this.sessions.commit(session, request, response) : undefined;
           } catch (error) {
             // Thrown inside a subscriber, it would escape to the process; it belongs to this request.
             fail(error);

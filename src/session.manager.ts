@@ -7,6 +7,7 @@ import {
   SessionDataTooLargeError,
   SessionEndedError,
   SessionStoreUnavailableError,
+  SessionTokenUnavailableError,
 } from './session.errors.js';
 import type { SessionInfo } from './session-info.interface.js';
 import {
@@ -17,13 +18,22 @@ import {
   type StoredSession,
 } from './session-store.interface.js';
 import { generateSessionId, signSessionId, storeKeyOf } from './session-token.js';
-import { TokenVerifier } from './token-verifier.js';
+import { SessionSockets } from './session-sockets.js';
+import { forgeryReason, isSafeMethod } from './request-forgery.js';
+import { TokenVerifier, type VerifiedSessionToken } from './token-verifier.js';
 import { TokenCarrier } from './token-carrier.js';
 
 /** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
 export interface ClientRequest {
   headers: IncomingHttpHeaders;
+  method?: string;
   ip?: string;
+}
+
+/** The session a WebSocket connection opened with; each message reads its record again. */
+export interface SocketSession {
+  id: string;
+  key: string;
 }
 
 // Bounded so a client cannot fill its own session record with a huge header.
@@ -52,33 +62,87 @@ export class SessionManager implements SessionOperations {
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     readonly carrier: TokenCarrier,
+    private readonly sockets: SessionSockets,
   ) {
     this.verifier = new TokenVerifier(options.secrets);
   }
 
   /**
    * Loads the request's session. A token that fails the signature check is refused before any
-   * store access; a valid one costs exactly one store read.
+   * store access; a valid one costs exactly one store read. `tokenless` marks a request whose
+   * response cannot carry a new token (a GraphQL subscription).
    */
-  async load(request: { headers: IncomingHttpHeaders }): Promise<LoadResult> {
+  async load(request: { headers: IncomingHttpHeaders }, tokenless = false): Promise<LoadResult> {
     const presented = this.carrier.read(request);
     if (!presented) return { reason: 'missing' };
-    const verified = this.verifier.verify(presented.token);
+    const verified = this.verify(presented.tokens);
     if (!verified) return { reason: 'invalid', via: presented.via };
     const { key } = verified;
     const record = await this.call(() => this.store.get(key));
     if (!record || !this.isLive(record, this.options.clock())) return { reason: 'expired', via: presented.via };
     const session = new Session(this, { id: verified.id, key, record, via: presented.via });
     session.tokenDirty = verified.stale;
+    session.tokenless = tokenless;
     return { session };
   }
 
+  /**
+   * Reads a WebSocket connection's session again for one message, so that a session revoked or
+   * expired elsewhere stops working on an open socket: one store read per message.
+   */
+  async loadSocket(socket: SocketSession): Promise<Session<any> | null> {
+    const record = await this.call(() => this.store.get(socket.key));
+    if (!record || !this.isLive(record, this.options.clock())) return null;
+    const session = new Session(this, { id: socket.id, key: socket.key, record });
+    session.tokenless = true;
+    return session;
+  }
+
+  /**
+   * Why a request that a browser could have sent with the ambient session cookie looks forged,
+   * or undefined. `handshake` marks a WebSocket upgrade: a GET, and yet the classic way to ride
+   * a victim's cookie into a socket from another site.
+   */
+  crossSiteRefusal(request: ClientRequest, handshake = false): string | undefined {
+    const { csrf, transport, headerName } = this.options;
+    if (!csrf || transport === 'header' || (!handshake && isSafeMethod(request.method))) return undefined;
+    // A client that sends its token in the header relies on no ambient cookie.
+    if (request.headers[headerName] !== undefined) return undefined;
+    return forgeryReason(request.headers, csrf.allowedOrigins);
+  }
+
+  /** Closes this instance's sockets of the session with that key. */
+  endSocket(key: string): void {
+    this.sockets.end(key);
+  }
+
+  /** Calls `close` once this instance ends the session with that key (sign-out, revocation). */
+  watch(key: string, close: () => void): () => void {
+    return this.sockets.add(key, close);
+  }
+
   /** A blank session for a request without one (login routes); nothing is stored until it has data. */
-  fresh(via?: TokenChannel, clearToken = false): Session<any> {
+  fresh(via?: TokenChannel, clearToken = false, tokenless = false): Session<any> {
     const session = new Session(this);
     session.via = via;
     session.clearToken = clearToken;
+    session.tokenless = tokenless;
     return session;
+  }
+
+  /**
+   * Of the tokens a client sent under the cookie's name, the one that verifies. Two different
+   * ones that both verify are refused as ambiguous: a sibling domain may have planted either.
+   */
+  private verify(tokens: readonly string[]): VerifiedSessionToken | null {
+    let found: VerifiedSessionToken | null = null;
+    for (const token of tokens) {
+      const verified = this.verifier.verify(token);
+      if (!verified) continue;
+      if (found && found.key !== verified.key) return null;
+      found = verified;
+    }
+    return found;
   }
 
   /**
@@ -86,39 +150,41 @@ export class SessionManager implements SessionOperations {
    * is nothing to write, as for an unchanged session refreshed less than `touchInterval` ago, so
    * that the hot path stays synchronous.
    */
-  commit(session: Session<any>, request: ClientRequest, response: unknown): Promise<void> | undefined {
-    if (session.committed) return undefined;
-    session.committed = true;
+  commit(session: Session<any>, request: ClientRequest | undefined, response: unknown): Promise<void> | undefined {
     const now = this.options.clock();
     if (session.isNew) {
       if (Object.keys(session.data).length > 0 || session.userId !== null) {
         return this.create(session, now, request).then(() => this.sendToken(session, response, now));
       }
-      if (session.clearToken) this.carrier.clear(response, session.via);
+      if (session.clearToken) this.clearToken(session, response);
       return undefined;
     }
     const record = session.record as SessionRecord;
     const touchDue = now - record.refreshedAt >= this.options.touchInterval;
     if (session.changed.size > 0 || session.userChanged || touchDue) return this.update(session, record, now, response);
     if (session.tokenDirty) this.sendToken(session, response, now);
+    else if (response !== undefined) this.carrier.keepPrivate(response);
     return undefined;
   }
 
   private async update(session: Session<any>, record: SessionRecord, now: number, response: unknown): Promise<void> {
     const update = this.updateOf(session, record, now);
     const applied = await this.call(() => this.store.update(session.key as string, update, now));
-    if (!applied) {
-      this.carrier.clear(response, session.via);
-      throw new SessionEndedError();
-    }
+    // No cookie is cleared here: the session may have ended because another request of this
+    // client regenerated it, and clearing would drop the newer cookie that request just sent.
+    if (!applied) throw new SessionEndedError();
     session.record = { ...record, userId: session.userId, data: session.data, refreshedAt: now, expiresAt: update.expiresAt };
+    session.changed.clear();
+    session.userChanged = false;
     if (session.tokenDirty) this.sendToken(session, response, now);
+    else if (response !== undefined) this.carrier.keepPrivate(response);
   }
 
   async regenerate(session: Session<any>): Promise<void> {
+    if (session.tokenless) throw new SessionTokenUnavailableError('regenerate()');
     if (session.key !== null && session.record !== null) {
       const oldKey = session.key;
-      await this.call(() => this.store.delete(oldKey));
+      await this.delete(oldKey);
       // Otherwise regenerating now and then would keep one login alive past absoluteTimeout.
       session.inheritedCreatedAt = session.record.createdAt;
     }
@@ -129,10 +195,7 @@ export class SessionManager implements SessionOperations {
   }
 
   async destroy(session: Session<any>): Promise<void> {
-    if (session.key !== null && !session.isNew) {
-      const key = session.key;
-      await this.call(() => this.store.delete(key));
-    }
+    if (session.key !== null && !session.isNew) await this.delete(session.key);
     session.reset();
     session.clearToken = session.via !== undefined;
   }
@@ -151,7 +214,7 @@ export class SessionManager implements SessionOperations {
     }
     const found = await this.findLive(session.userId);
     if (!found.some(({ key }) => key === handle)) return false;
-    await this.call(() => this.store.delete(handle));
+    await this.delete(handle);
     return true;
   }
 
@@ -166,14 +229,20 @@ export class SessionManager implements SessionOperations {
   }
 
   async revokeHandle(handle: string): Promise<void> {
-    await this.call(() => this.store.delete(handle));
+    await this.delete(handle);
   }
 
   async revokeAll(userId: string, except?: string): Promise<number> {
     const found = await this.findLive(userId);
     const doomed = found.filter(({ key }) => key !== except);
-    await this.call(() => Promise.all(doomed.map(({ key }) => this.store.delete(key))));
+    await Promise.all(doomed.map(({ key }) => this.delete(key)));
     return doomed.length;
+  }
+
+  /** Every store delete goes through here, so this instance's sockets of that session close at once. */
+  private async delete(key: string): Promise<void> {
+    await this.call(() => this.store.delete(key));
+    this.sockets.end(key);
   }
 
   assertSize(data: SessionData): void {
@@ -181,7 +250,7 @@ export class SessionManager implements SessionOperations {
     if (size > this.options.maxSize) throw new SessionDataTooLargeError(size, this.options.maxSize);
   }
 
-  private async create(session: Session<any>, now: number, request: ClientRequest): Promise<void> {
+  private async create(session: Session<any>, now: number, request: ClientRequest | undefined): Promise<void> {
     session.id ??= generateSessionId();
     session.key ??= storeKeyOf(session.id);
     const key = session.key;
@@ -192,12 +261,14 @@ export class SessionManager implements SessionOperations {
       createdAt,
       refreshedAt: now,
       expiresAt: Math.min(now + this.options.idleTimeout, createdAt + this.options.absoluteTimeout),
-      ...(this.options.captureClient ? { client: clientOf(request) } : {}),
+      ...(this.options.captureClient && request ? { client: clientOf(request) } : {}),
     };
     const created = await this.call(() => this.store.create(key, record));
     // 256 random bits do not collide; a false here means a broken store, not bad luck.
     if (!created) throw new Error('Session store refused a new session ID that already exists');
     session.record = record;
+    session.changed.clear();
+    session.userChanged = false;
     session.tokenDirty = true;
   }
 
@@ -218,9 +289,17 @@ export class SessionManager implements SessionOperations {
   }
 
   private sendToken(session: Session<any>, response: unknown, now: number): void {
+    session.clearToken = false;
+    if (response === undefined || !session.tokenDirty) return;
+    session.tokenDirty = false;
     const record = session.record as SessionRecord;
     const token = signSessionId(session.id as string, this.options.secrets[0] as string);
     this.carrier.write(response, token, session.via, record.createdAt + this.options.absoluteTimeout, now);
+  }
+
+  private clearToken(session: Session<any>, response: unknown): void {
+    session.clearToken = false;
+    if (response !== undefined) this.carrier.clear(response, session.via);
   }
 
   private isLive(record: SessionRecord, now: number): boolean {

@@ -9,6 +9,8 @@ import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.modul
 import type { SessionModuleOptions } from './session-options.interface.js';
 import type { ResolvedSessionOptions } from './resolved-options.js';
 import { SessionService } from './session.service.js';
+import { SessionSockets } from './session-sockets.js';
+import { GraphQLOperationHooks } from './graphql-operation.hooks.js';
 import { STORE_HANDLE, type StoreHandle, createStore } from './session-store.factory.js';
 import { SessionStore } from './session-store.interface.js';
 import { TokenCarrier } from './token-carrier.js';
@@ -27,12 +29,14 @@ import { TokenCarrier } from './token-carrier.js';
     },
     { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
     TokenCarrier,
+    SessionSockets,
     SessionManager,
+    GraphQLOperationHooks,
     SessionService,
     SessionGuard,
     { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
   ],
-  exports: [SessionService, SessionGuard, SessionManager, SessionStore],
+  exports: [SessionService, SessionGuard, SessionManager, SessionStore, RESOLVED_SESSION_OPTIONS],
 })
 export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(STORE_HANDLE) private readonly handle: StoreHandle) {

@@ -34,7 +34,8 @@ export class Session<T extends object = SessionData> {
   tokenDirty = false;
   /** @internal The client holds a token that no longer opens a session and should drop it. */
   clearToken = false;
-  /** @internal */ committed = false;
+  /** @internal No response can carry a token for it: a WebSocket message or a GraphQL subscription. */
+  tokenless = false;
   /** @internal Creation time carried over by `regenerate` while the user stays the same. */
   inheritedCreatedAt: number | null = null;
   /** @internal */ via: TokenChannel | undefined;
@@ -44,7 +45,7 @@ export class Session<T extends object = SessionData> {
   /** @internal */
   constructor(
     private readonly ops: SessionOperations,
-    loaded?: { id: string; key: string; record: SessionRecord; via: TokenChannel },
+    loaded?: { id: string; key: string; record: SessionRecord; via?: TokenChannel },
   ) {
     this.id = loaded?.id ?? null;
     this.key = loaded?.key ?? null;

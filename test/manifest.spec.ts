@@ -31,8 +31,9 @@ describe('package manifest', () => {
     expect([...imported.keys()].filter((name) => !declared.has(name))).toEqual([]);
   });
 
-  it('keeps the store drivers optional', () => {
+  it('keeps the store drivers and the WebSocket package optional', () => {
     expect(pkg.peerDependenciesMeta.ioredis?.optional).toBe(true);
     expect(pkg.peerDependenciesMeta['@aws-sdk/client-dynamodb']?.optional).toBe(true);
+    expect(pkg.peerDependenciesMeta['@nestjs/websockets']?.optional).toBe(true);
   });
 });

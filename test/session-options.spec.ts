@@ -17,7 +17,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('options', () => {
   it('applies safe defaults', () => {
     const resolved = resolveSessionOptions({ secrets: [SECRET] });
-    expect(resolved.cookie).toEqual({ name: 'sid', domain: undefined, path: '/', sameSite: 'lax', secure: true, persistent: false });
+    expect(resolved.cookie).toEqual({ name: '__Host-sid', domain: undefined, path: '/', sameSite: 'lax', secure: true, persistent: false });
     expect(resolved.idleTimeout).toBe(30 * 60_000);
     expect(resolved.absoluteTimeout).toBe(12 * 3_600_000);
     expect(resolved.store).toBe('memory');

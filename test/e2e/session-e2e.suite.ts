@@ -72,7 +72,7 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       const [pair, ...attributes] = (setCookie[0] as string).split('; ');
       expect(pair).toMatch(/^sid=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
       expect(attributes.sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Lax']);
-      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['cache-control']).toBe('private, no-store');
       expect(res.headers.vary).toMatch(/Cookie/);
       const me = await get(app, '/me', cookiePair(setCookie));
       expect(me.status).toBe(200);
@@ -158,7 +158,8 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       app.advance(10 * MINUTE);
       const res = await get(app, '/me', cookie);
       expect(res.status).toBe(401);
-      expect(String(res.headers['set-cookie'])).toMatch(/^sid=;/);
+      // A signed token that opens no session is not cleared: it may be racing a regenerate.
+      expect(res.headers['set-cookie']).toBeUndefined();
     });
 
     it('ends an active session at the absolute timeout', async () => {
@@ -206,7 +207,7 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       const res = await request(app.server as never).post('/logout').set('Cookie', cookie);
       expect(res.status).toBe(204);
       expect(String(res.headers['set-cookie'])).toMatch(/^sid=; .*(Max-Age=0|Expires=Thu, 01 Jan 1970)/);
-      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['cache-control']).toBe('private, no-store');
       expect((await get(app, '/me', cookie)).status).toBe(401);
       const id = cookie.slice(4, 47);
       expect(await target.store.get(storeKeyOf(id))).toBeNull();

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   type INestApplication,
   Module,
@@ -68,6 +69,13 @@ class TestController {
   @UseGuards(SessionGuard)
   me(@CurrentSession() session: Session<AppData>) {
     return { user: session.userId, data: session.toJSON() };
+  }
+
+  @Get('public-profile')
+  @Header('Cache-Control', 'public, max-age=60')
+  @UseGuards(SessionGuard)
+  publicProfile(@CurrentSession() session: Session<AppData>) {
+    return { user: session.userId };
   }
 
   @Get('role')
