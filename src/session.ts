@@ -18,6 +18,11 @@ export interface SessionOperations {
 export interface RegenerateOptions {
   /** The signed-in user; indexes the session for listing and revoking. */
   userId?: string | null;
+  /**
+   * Default true: the data stays (a cart kept through login). False starts from empty data.
+   * Data never carries over from one user to another, whatever this says.
+   */
+  keepData?: boolean;
 }
 
 /**
@@ -106,14 +111,18 @@ export class Session<T extends object = SessionData> {
   }
 
   /**
-   * Gives the session a new ID and ends the old one at once, keeping the data: call it at login
-   * (and on privilege changes) against session fixation. The new cookie is sent with the response.
-   * The absolute timeout keeps running from the original login unless the user changes.
+   * Gives the session a new ID and ends the old one at once: call it at login (and on privilege
+   * changes) against session fixation. The new cookie is sent with the response. The data stays
+   * unless `keepData` is false or the session belonged to another user, as Django's `login()`
+   * does. The absolute timeout keeps running from the original login unless the user changes.
    */
-  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+  async regenerate({ userId, keepData = true }: RegenerateOptions = {}): Promise<void> {
+    const userChanges = userId !== undefined && userId !== this.user;
     await this.ops.regenerate(this);
-    if (options.userId !== undefined && options.userId !== this.user) {
-      this.user = options.userId;
+    // One user's keys (a secret, an MFA flag) must never reach the next user signing in on the same browser.
+    if ((userChanges && this.user !== null) || !keepData) this.values = {};
+    if (userChanges) {
+      this.user = userId;
       this.userChanged = true;
       // A new user is a new login, with a full absolute lifetime of its own.
       this.inheritedCreatedAt = null;

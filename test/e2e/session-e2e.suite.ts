@@ -223,6 +223,24 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect((await get(app, '/me', cookie)).body).toEqual({ user: 'alice', data: { visited: true, role: 'member' } });
     });
 
+    it("starts another user's login from empty data, never with the previous user's keys", async () => {
+      const app = await start();
+      const bob = await login(app, 'bob');
+      await request(app.server as never).put('/data/bobsSecret').set('Cookie', bob).send({ value: 'hunter2' });
+      const alice = await login(app, 'alice', bob);
+      expect((await get(app, '/me', alice)).body).toEqual({ user: 'alice', data: { role: 'member' } });
+    });
+
+    it('drops what an anonymous session held when the login asks for keepData: false', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const planted = cookiePair(visit.headers['set-cookie']) as string;
+      await request(app.server as never).put('/data/mfaVerified').set('Cookie', planted).send({ value: true });
+      const res = await request(app.server as never).post('/login').set('Cookie', planted).send({ user: 'alice', keepData: false });
+      const cookie = cookiePair(res.headers['set-cookie']) as string;
+      expect((await get(app, '/me', cookie)).body).toEqual({ user: 'alice', data: { role: 'member' } });
+    });
+
     it('logs in over a garbage cookie without reading the store for it', async () => {
       const app = await start();
       counting.reset();
