@@ -337,6 +337,21 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect((await get(app, '/me', cookie)).body.data).toEqual({ role: 'member' });
     });
 
+    it('refuses a value nested thousands of levels deep with a 400, writes nothing and keeps serving', async () => {
+      const app = await start();
+      const cookie = await login(app);
+      counting.reset();
+      const res = await request(app.server as never)
+        .put('/data/deep')
+        .set('Cookie', cookie)
+        .set('Content-Type', 'application/json')
+        .send(`{"value":${'['.repeat(8000)}${']'.repeat(8000)}}`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/nests deeper than/);
+      expect(writesOf(counting.calls)).toBe(0);
+      expect((await get(app, '/me', cookie)).body.data).toEqual({ role: 'member' });
+    });
+
     it("lists the user's sessions, revokes one and signs out everywhere else", async () => {
       const app = await start();
       const user = `dave-${adapter}-${Date.now()}`;
