@@ -12,7 +12,7 @@ export interface SessionOperations {
   list(session: Session<any>): Promise<SessionInfo[]>;
   revoke(session: Session<any>, handle: string): Promise<boolean>;
   revokeOthers(session: Session<any>): Promise<number>;
-  assertSize(data: SessionData): void;
+  assertSize(data: SessionData, userId: string | null): void;
 }
 
 export interface RegenerateOptions {
@@ -88,13 +88,14 @@ export class Session<T extends object = SessionData> {
 
   /**
    * Sets one top-level key. Throws `InvalidSessionDataError` (400) for values that are not plain
-   * JSON and `SessionDataTooLargeError` (413) past `maxSize`; the session is then unchanged.
+   * JSON and `SessionDataTooLargeError` (413) past `maxSize` (`anonymousMaxSize` without a user);
+   * the session is then unchanged.
    */
   set<K extends keyof T & string>(key: K, value: T[K]): this {
     assertSafeKey(key);
     assertJsonValue(value, key);
     const next = { ...this.values, [key]: structuredClone(value) };
-    this.ops.assertSize(next);
+    this.ops.assertSize(next, this.user);
     this.values = next;
     this.changed.add(key);
     return this;

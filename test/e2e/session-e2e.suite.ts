@@ -56,10 +56,10 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       return cookie ? req.set('Cookie', cookie) : req;
     };
 
-    /** Uses the session every 5 minutes of the module's clock, expecting it to stay valid throughout. */
-    async function keepUsing(app: TestApp, cookie: string, minutes: number): Promise<void> {
-      for (let t = 0; t < minutes; t += 5) {
-        app.advance(5 * MINUTE);
+    /** Uses the session every `every` minutes of the module's clock, expecting it to stay valid throughout. */
+    async function keepUsing(app: TestApp, cookie: string, minutes: number, every = 5): Promise<void> {
+      for (let t = 0; t < minutes; t += every) {
+        app.advance(every * MINUTE);
         expect((await get(app, '/me', cookie)).status).toBe(200);
       }
     }
@@ -159,6 +159,20 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       const res = await get(app, '/me', cookie);
       expect(res.status).toBe(401);
       expect(String(res.headers['set-cookie'])).toMatch(/^sid=;/);
+    });
+
+    it('ends a session without a user after 5 idle minutes, a signed-in one after 30', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const anonymous = cookiePair(visit.headers['set-cookie']) as string;
+      app.advance(4 * MINUTE);
+      expect((await get(app, '/me', anonymous)).status).toBe(200);
+      app.advance(6 * MINUTE);
+      expect((await get(app, '/me', anonymous)).status).toBe(401);
+      const again = cookiePair((await request(app.server as never).post('/visit')).headers['set-cookie']) as string;
+      const cookie = await login(app, 'alice', again);
+      app.advance(25 * MINUTE);
+      expect((await get(app, '/me', cookie)).status).toBe(200);
     });
 
     it('ends an active session at the absolute timeout', async () => {
@@ -335,6 +349,23 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect(big.status).toBe(413);
       expect(writesOf(counting.calls)).toBe(0);
       expect((await get(app, '/me', cookie)).body.data).toEqual({ role: 'member' });
+    });
+
+    it('keeps a session without a user alive while in use, even when touchInterval is longer than its idle timeout', async () => {
+      const app = await start({ touchInterval: 10 * MINUTE });
+      const visit = await request(app.server as never).post('/visit');
+      await keepUsing(app, cookiePair(visit.headers['set-cookie']) as string, 20, 2);
+    });
+
+    it('holds a session without a user to 4 KiB of data, and to maxSize once signed in', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const anonymous = cookiePair(visit.headers['set-cookie']) as string;
+      const put = (cookie: string) =>
+        request(app.server as never).put('/data/notes').set('Cookie', cookie).send({ value: 'x'.repeat(5000) });
+      expect((await put(anonymous)).status).toBe(413);
+      const cookie = await login(app, 'alice', anonymous);
+      expect((await put(cookie)).status).toBe(200);
     });
 
     it('refuses a value nested thousands of levels deep with a 400, writes nothing and keeps serving', async () => {
