@@ -24,7 +24,10 @@ export interface SessionCookieOptions {
 
 export interface MemoryStoreOptions {
   type: 'memory';
-  /** Upper bound on live sessions; the least recently used are evicted beyond it. Default 10,000. */
+  /**
+   * Upper bound on live sessions. Default 10,000. Beyond it the least recently used session
+   * without a user is evicted; signed-in sessions make room only for other signed-in ones.
+   */
   maxSessions?: number;
 }
 
