@@ -145,6 +145,8 @@ export class DynamoDbStore implements SessionStore {
     for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
       for (const item of await this.readAll(keys.slice(i, i + BATCH_GET_LIMIT))) {
         const record = fromItem(item);
+        // The keys-only index keeps an expired session until TTL deletes it and cannot filter it
+        // out: projecting expiresAt would cost an index write on every refresh (README, "Table layout").
         if (record.userId === userId && record.expiresAt > now) found.push({ key: item[ATTR.key]?.S as string, record });
       }
     }

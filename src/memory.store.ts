@@ -1,3 +1,4 @@
+import { SessionStoreUnavailableError } from './session.errors.js';
 import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from './session-store.interface.js';
 
 const SWEEP_INTERVAL = 60_000;
@@ -11,10 +12,17 @@ interface Entry {
 /**
  * A store for development and tests: bounded, process-local, gone on restart. Values are kept
  * as JSON so that callers never share objects with it, as with a real store.
+ *
+ * When full, it evicts the least recently used session without a user. A signed-in session is
+ * evicted only to make room for another one, so that a flood of anonymous requests, which anyone
+ * can send, never signs users out: a new session without a user is then refused with
+ * `SessionStoreUnavailableError` (503 and `Retry-After`).
  */
 export class MemoryStore implements SessionStore {
   // JSON plus the two fields the store itself needs, so sweeps and indexing never parse.
   private readonly records = new Map<string, Entry>();
+  // The keys of sessions without a user, least recently used first, so eviction needs no scan.
+  private readonly anonymous = new Set<string>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -33,12 +41,13 @@ export class MemoryStore implements SessionStore {
     // Re-inserting keeps the Map in least-recently-used order for eviction.
     this.records.delete(key);
     this.records.set(key, entry);
+    if (entry.userId === null) this.markAnonymous(key);
     return JSON.parse(entry.json) as SessionRecord;
   }
 
   async create(key: string, record: SessionRecord): Promise<boolean> {
     if (this.records.has(key)) return false;
-    if (this.records.size >= this.maxSessions) this.makeRoom();
+    if (this.records.size >= this.maxSessions) this.makeRoom(record.userId !== null);
     this.write(key, record);
     return true;
   }
@@ -63,6 +72,7 @@ export class MemoryStore implements SessionStore {
     const entry = this.records.get(key);
     if (entry === undefined) return;
     this.records.delete(key);
+    this.anonymous.delete(key);
     this.unindex(key, entry.userId);
   }
 
@@ -84,7 +94,10 @@ export class MemoryStore implements SessionStore {
   private write(key: string, record: SessionRecord): void {
     this.records.delete(key);
     this.records.set(key, { json: JSON.stringify(record), userId: record.userId, expiresAt: record.expiresAt });
-    if (record.userId !== null) {
+    if (record.userId === null) {
+      this.markAnonymous(key);
+    } else {
+      this.anonymous.delete(key);
       let keys = this.byUser.get(record.userId);
       if (!keys) this.byUser.set(record.userId, (keys = new Set()));
       keys.add(key);
@@ -104,9 +117,17 @@ export class MemoryStore implements SessionStore {
     }
   }
 
-  private makeRoom(): void {
+  private markAnonymous(key: string): void {
+    this.anonymous.delete(key);
+    this.anonymous.add(key);
+  }
+
+  private makeRoom(forUser: boolean): void {
     this.sweep(Date.now());
-    const oldest = this.records.keys().next();
-    if (this.records.size >= this.maxSessions && !oldest.done) void this.delete(oldest.value);
+    if (this.records.size < this.maxSessions) return;
+    const victim = this.anonymous.values().next().value ?? (forUser ? this.records.keys().next().value : undefined);
+    // Anonymous sessions end within minutes, so retrying later is the honest answer.
+    if (victim === undefined) throw new SessionStoreUnavailableError();
+    void this.delete(victim);
   }
 }

@@ -24,6 +24,8 @@ export interface ResolvedSessionOptions {
   absoluteTimeout: number;
   touchInterval: number;
   maxSize: number;
+  anonymousIdleTimeout: number;
+  anonymousMaxSize: number;
   storeTimeout: number;
   retryAfter: number;
   captureClient: boolean;
@@ -57,6 +59,11 @@ function isOrigin(value: unknown): boolean {
   }
 }
 
+// A default for sessions without a user never exceeds the limit of signed-in ones it shortens.
+function anonymousDefault(fallback: number, signedIn: unknown): number {
+  return isPositiveInteger(signedIn) ? Math.min(fallback, signedIn) : fallback;
+}
+
 function storeProblem(store: unknown): string | undefined {
   if (typeof store === 'string') {
     return store === 'memory'
@@ -85,6 +92,8 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   const path = cookie.path ?? '/';
   const csrf = options.csrf ?? {};
   const allowedOrigins = csrf === false ? [] : (csrf.allowedOrigins ?? []);
+  const idleTimeout = options.idleTimeout ?? DEFAULTS.idleTimeout;
+  const maxSize = options.maxSize ?? DEFAULTS.maxSize;
   const resolved: ResolvedSessionOptions = {
     secrets: options.secrets,
     store: options.store ?? 'memory',
@@ -98,10 +107,12 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     },
     transport: options.transport ?? 'cookie',
     headerName: (options.headerName ?? DEFAULTS.headerName).toLowerCase(),
-    idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
+    idleTimeout,
     absoluteTimeout: options.absoluteTimeout ?? DEFAULTS.absoluteTimeout,
     touchInterval: options.touchInterval ?? DEFAULTS.touchInterval,
-    maxSize: options.maxSize ?? DEFAULTS.maxSize,
+    maxSize,
+    anonymousIdleTimeout: options.anonymousIdleTimeout ?? anonymousDefault(DEFAULTS.anonymousIdleTimeout, idleTimeout),
+    anonymousMaxSize: options.anonymousMaxSize ?? anonymousDefault(DEFAULTS.anonymousMaxSize, maxSize),
     storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
     captureClient: options.captureClient ?? false,
@@ -151,9 +162,17 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');
   if (!TOKEN.test(resolved.headerName)) problem('headerName', `"${resolved.headerName}" is not a valid header name`);
 
-  for (const name of ['idleTimeout', 'absoluteTimeout', 'maxSize', 'storeTimeout', 'retryAfter'] as const) {
-    if (!isPositiveInteger(resolved[name])) problem(name, 'must be a positive integer');
-  }
+  const positive = [
+    'idleTimeout',
+    'absoluteTimeout',
+    'maxSize',
+    'anonymousIdleTimeout',
+    'anonymousMaxSize',
+    'storeTimeout',
+    'retryAfter',
+  ] as const;
+  const valid = new Set(positive.filter((name) => isPositiveInteger(resolved[name])));
+  for (const name of positive) if (!valid.has(name)) problem(name, 'must be a positive integer');
   if (!Number.isInteger(resolved.touchInterval) || resolved.touchInterval < 0) {
     problem('touchInterval', 'must be an integer of 0 or more');
   } else if (resolved.touchInterval >= resolved.idleTimeout) {
@@ -161,6 +180,12 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   }
   if (resolved.idleTimeout > resolved.absoluteTimeout) {
     problem('idleTimeout', 'must not exceed absoluteTimeout');
+  }
+  if (valid.has('idleTimeout') && valid.has('anonymousIdleTimeout') && resolved.anonymousIdleTimeout > resolved.idleTimeout) {
+    problem('anonymousIdleTimeout', 'must not exceed idleTimeout: a session without a user should not outlive a signed-in one');
+  }
+  if (valid.has('maxSize') && valid.has('anonymousMaxSize') && resolved.anonymousMaxSize > resolved.maxSize) {
+    problem('anonymousMaxSize', 'must not exceed maxSize');
   }
 
   if (problems.length > 0) throw new SessionConfigError(problems);

@@ -37,6 +37,10 @@ export class SessionEnvironment {
   SESSION_TOUCH_INTERVAL_SECONDS?: string;
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of bytes' })
   SESSION_MAX_SIZE_BYTES?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of seconds' })
+  SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of bytes' })
+  SESSION_ANONYMOUS_MAX_SIZE_BYTES?: string;
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of milliseconds' })
   SESSION_STORE_TIMEOUT_MS?: string;
 
@@ -80,6 +84,8 @@ const VARIABLE_OF_OPTION: Record<string, keyof SessionEnvironment> = {
   absoluteTimeout: 'SESSION_ABSOLUTE_TIMEOUT_SECONDS',
   touchInterval: 'SESSION_TOUCH_INTERVAL_SECONDS',
   maxSize: 'SESSION_MAX_SIZE_BYTES',
+  anonymousIdleTimeout: 'SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS',
+  anonymousMaxSize: 'SESSION_ANONYMOUS_MAX_SIZE_BYTES',
   storeTimeout: 'SESSION_STORE_TIMEOUT_MS',
 };
 
@@ -146,6 +152,8 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
     absoluteTimeout: seconds(env.SESSION_ABSOLUTE_TIMEOUT_SECONDS),
     touchInterval: seconds(env.SESSION_TOUCH_INTERVAL_SECONDS),
     maxSize: number(env.SESSION_MAX_SIZE_BYTES),
+    anonymousIdleTimeout: seconds(env.SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS),
+    anonymousMaxSize: number(env.SESSION_ANONYMOUS_MAX_SIZE_BYTES),
     storeTimeout: number(env.SESSION_STORE_TIMEOUT_MS),
     captureClient: bool(env.SESSION_CAPTURE_CLIENT),
   };

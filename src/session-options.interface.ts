@@ -28,7 +28,10 @@ export interface SessionCookieOptions {
 
 export interface MemoryStoreOptions {
   type: 'memory';
-  /** Upper bound on live sessions; the least recently used are evicted beyond it. Default 10,000. */
+  /**
+   * Upper bound on live sessions. Default 10,000. Beyond it the least recently used session
+   * without a user is evicted; signed-in sessions make room only for other signed-in ones.
+   */
   maxSessions?: number;
 }
 
@@ -69,6 +72,14 @@ export interface SessionModuleOptions {
   touchInterval?: number;
   /** Largest session data in bytes of JSON. Default 16 KiB. */
   maxSize?: number;
+  /**
+   * Milliseconds without a refresh after which a session without a user ends. Default 5 minutes,
+   * or `idleTimeout` if shorter. Anyone can create such sessions, so they should not last long;
+   * they are refreshed after `touchInterval` or half this, whichever is shorter.
+   */
+  anonymousIdleTimeout?: number;
+  /** Largest data of a session without a user, in bytes of JSON. Default 4 KiB, or `maxSize` if smaller. */
+  anonymousMaxSize?: number;
   /** Milliseconds a store call may take before the request gets a 503. Default 1000. */
   storeTimeout?: number;
   /** Seconds sent in `Retry-After` with a 503. Default 5. */

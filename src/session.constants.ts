@@ -24,6 +24,8 @@ export const DEFAULTS = {
   absoluteTimeout: 12 * HOUR,
   touchInterval: MINUTE,
   maxSize: 16 * 1024,
+  anonymousIdleTimeout: 5 * MINUTE,
+  anonymousMaxSize: 4 * 1024,
   storeTimeout: 1000,
   retryAfter: 5,
   memoryMaxSessions: 10_000,

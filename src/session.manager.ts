@@ -44,6 +44,13 @@ function clientOf(request: ClientRequest): ClientInfo {
   return { ...(userAgent ? { userAgent } : {}), ...(request.ip ? { ip: request.ip } : {}) };
 }
 
+/** What a session may hold and how long it lives idle: less while it has no user. */
+interface SessionLimits {
+  idleTimeout: number;
+  touchInterval: number;
+  maxSize: number;
+}
+
 export type LoadResult =
   | { session: Session<any> }
   | { reason: 'missing' }
@@ -57,6 +64,9 @@ export type LoadResult =
 export class SessionManager implements SessionOperations {
   private readonly logger = new Logger('SessionModule');
   private readonly verifier: TokenVerifier;
+  private readonly signedIn: SessionLimits;
+  // Anyone can start a session without a user, so such sessions are held short and small.
+  private readonly anonymous: SessionLimits;
 
   constructor(
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
@@ -65,6 +75,13 @@ export class SessionManager implements SessionOperations {
     private readonly sockets: SessionSockets,
   ) {
     this.verifier = new TokenVerifier(options.secrets);
+    this.signedIn = { idleTimeout: options.idleTimeout, touchInterval: options.touchInterval, maxSize: options.maxSize };
+    this.anonymous = {
+      idleTimeout: options.anonymousIdleTimeout,
+      // A touchInterval chosen for the longer signed-in timeout would let these end while in use.
+      touchInterval: Math.min(options.touchInterval, Math.floor(options.anonymousIdleTimeout / 2)),
+      maxSize: options.anonymousMaxSize,
+    };
   }
 
   /**
@@ -160,7 +177,7 @@ export class SessionManager implements SessionOperations {
       return undefined;
     }
     const record = session.record as SessionRecord;
-    const touchDue = now - record.refreshedAt >= this.options.touchInterval;
+    const touchDue = now - record.refreshedAt >= this.limitsOf(record.userId).touchInterval;
     if (session.changed.size > 0 || session.userChanged || touchDue) return this.update(session, record, now, response);
     if (session.tokenDirty) this.sendToken(session, response, now);
     else if (response !== undefined) this.carrier.keepPrivate(response);
@@ -245,9 +262,10 @@ export class SessionManager implements SessionOperations {
     this.sockets.end(key);
   }
 
-  assertSize(data: SessionData): void {
+  assertSize(data: SessionData, userId: string | null): void {
+    const { maxSize } = this.limitsOf(userId);
     const size = Buffer.byteLength(JSON.stringify(data));
-    if (size > this.options.maxSize) throw new SessionDataTooLargeError(size, this.options.maxSize);
+    if (size > maxSize) throw new SessionDataTooLargeError(size, maxSize);
   }
 
   private async create(session: Session<any>, now: number, request: ClientRequest | undefined): Promise<void> {
@@ -260,7 +278,7 @@ export class SessionManager implements SessionOperations {
       data: session.data,
       createdAt,
       refreshedAt: now,
-      expiresAt: Math.min(now + this.options.idleTimeout, createdAt + this.options.absoluteTimeout),
+      expiresAt: this.expiryOf(session.userId, createdAt, now),
       ...(this.options.captureClient && request ? { client: clientOf(request) } : {}),
     };
     const created = await this.call(() => this.store.create(key, record));
@@ -284,7 +302,7 @@ export class SessionManager implements SessionOperations {
       unset,
       ...(session.userChanged ? { userId: session.userId } : {}),
       refreshedAt: now,
-      expiresAt: Math.min(now + this.options.idleTimeout, record.createdAt + this.options.absoluteTimeout),
+      expiresAt: this.expiryOf(session.userId, record.createdAt, now),
     };
   }
 
@@ -302,10 +320,19 @@ export class SessionManager implements SessionOperations {
     if (response !== undefined) this.carrier.clear(response, session.via);
   }
 
+  private limitsOf(userId: string | null): SessionLimits {
+    return userId === null ? this.anonymous : this.signedIn;
+  }
+
+  /** The earlier of the idle and absolute deadlines of a session written at `now`. */
+  private expiryOf(userId: string | null, createdAt: number, now: number): number {
+    return Math.min(now + this.limitsOf(userId).idleTimeout, createdAt + this.options.absoluteTimeout);
+  }
+
   private isLive(record: SessionRecord, now: number): boolean {
     return (
       now < record.expiresAt &&
-      now < record.refreshedAt + this.options.idleTimeout &&
+      now < record.refreshedAt + this.limitsOf(record.userId).idleTimeout &&
       now < record.createdAt + this.options.absoluteTimeout
     );
   }

@@ -12,12 +12,17 @@ export interface SessionOperations {
   list(session: Session<any>): Promise<SessionInfo[]>;
   revoke(session: Session<any>, handle: string): Promise<boolean>;
   revokeOthers(session: Session<any>): Promise<number>;
-  assertSize(data: SessionData): void;
+  assertSize(data: SessionData, userId: string | null): void;
 }
 
 export interface RegenerateOptions {
   /** The signed-in user; indexes the session for listing and revoking. */
   userId?: string | null;
+  /**
+   * Default true: the data stays (a cart kept through login). False starts from empty data.
+   * Data never carries over from one user to another, whatever this says.
+   */
+  keepData?: boolean;
 }
 
 /**
@@ -84,13 +89,14 @@ export class Session<T extends object = SessionData> {
 
   /**
    * Sets one top-level key. Throws `InvalidSessionDataError` (400) for values that are not plain
-   * JSON and `SessionDataTooLargeError` (413) past `maxSize`; the session is then unchanged.
+   * JSON and `SessionDataTooLargeError` (413) past `maxSize` (`anonymousMaxSize` without a user);
+   * the session is then unchanged.
    */
   set<K extends keyof T & string>(key: K, value: T[K]): this {
     assertSafeKey(key);
     assertJsonValue(value, key);
     const next = { ...this.values, [key]: structuredClone(value) };
-    this.ops.assertSize(next);
+    this.ops.assertSize(next, this.user);
     this.values = next;
     this.changed.add(key);
     return this;
@@ -107,14 +113,18 @@ export class Session<T extends object = SessionData> {
   }
 
   /**
-   * Gives the session a new ID and ends the old one at once, keeping the data: call it at login
-   * (and on privilege changes) against session fixation. The new cookie is sent with the response.
-   * The absolute timeout keeps running from the original login unless the user changes.
+   * Gives the session a new ID and ends the old one at once: call it at login (and on privilege
+   * changes) against session fixation. The new cookie is sent with the response. The data stays
+   * unless `keepData` is false or the session belonged to another user, as Django's `login()`
+   * does. The absolute timeout keeps running from the original login unless the user changes.
    */
-  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+  async regenerate({ userId, keepData = true }: RegenerateOptions = {}): Promise<void> {
+    const userChanges = userId !== undefined && userId !== this.user;
     await this.ops.regenerate(this);
-    if (options.userId !== undefined && options.userId !== this.user) {
-      this.user = options.userId;
+    // One user's keys (a secret, an MFA flag) must never reach the next user signing in on the same browser.
+    if ((userChanges && this.user !== null) || !keepData) this.values = {};
+    if (userChanges) {
+      this.user = userId;
       this.userChanged = true;
       // A new user is a new login, with a full absolute lifetime of its own.
       this.inheritedCreatedAt = null;

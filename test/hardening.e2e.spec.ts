@@ -127,12 +127,13 @@ describe.each(ADAPTERS)('hardening on %s', (adapter: AdapterName) => {
       const app = await start();
       const alice = await login(app);
       const other = await login(app);
-      for (const headers of [
+      const forged: Record<string, string>[] = [
         { 'Sec-Fetch-Site': 'cross-site' },
         { Origin: 'http://evil.example' },
         { Origin: 'null' },
         { Origin: 'http://evil.example', 'Content-Type': 'text/plain' },
-      ]) {
+      ];
+      for (const headers of forged) {
         const res = await revokeOthers(app, alice, headers);
         expect(res.status, JSON.stringify(headers)).toBe(403);
         expect(res.body.message).toMatch(/Cross-(site|origin) request refused/);

@@ -20,6 +20,8 @@ describe('options', () => {
     expect(resolved.cookie).toEqual({ name: '__Host-sid', domain: undefined, path: '/', sameSite: 'lax', secure: true, persistent: false });
     expect(resolved.idleTimeout).toBe(30 * 60_000);
     expect(resolved.absoluteTimeout).toBe(12 * 3_600_000);
+    expect(resolved.anonymousIdleTimeout).toBe(5 * 60_000);
+    expect(resolved.anonymousMaxSize).toBe(4096);
     expect(resolved.store).toBe('memory');
     expect(resolved.transport).toBe('cookie');
   });
@@ -62,6 +64,24 @@ describe('options', () => {
     ]);
   });
 
+  it('keeps the limits of sessions without a user within those of signed-in ones', () => {
+    expect(
+      problemsOf(() =>
+        resolveSessionOptions({ secrets: [SECRET], anonymousIdleTimeout: 0, anonymousMaxSize: 1.5 }),
+      ),
+    ).toEqual(['anonymousIdleTimeout: must be a positive integer', 'anonymousMaxSize: must be a positive integer']);
+    expect(
+      problemsOf(() =>
+        resolveSessionOptions({ secrets: [SECRET], idleTimeout: 120_000, anonymousIdleTimeout: 180_000, maxSize: 1024, anonymousMaxSize: 2048 }),
+      ),
+    ).toEqual([
+      'anonymousIdleTimeout: must not exceed idleTimeout: a session without a user should not outlive a signed-in one',
+      'anonymousMaxSize: must not exceed maxSize',
+    ]);
+    const shorter = resolveSessionOptions({ secrets: [SECRET], idleTimeout: 120_000, touchInterval: 1000, maxSize: 1024 });
+    expect(shorter).toMatchObject({ anonymousIdleTimeout: 120_000, anonymousMaxSize: 1024 });
+  });
+
   it('refuses a store instance that does not implement the contract', () => {
     expect(problemsOf(() => resolveSessionOptions({ secrets: [SECRET], store: { get() {} } as never }))).toEqual([
       'store: a store instance must implement SessionStore (missing create, update, delete, findByUser)',
@@ -84,6 +104,8 @@ describe('options from the environment', () => {
       SESSION_TOUCH_INTERVAL_SECONDS: '30',
       SESSION_MAX_SIZE_BYTES: '2048',
       SESSION_STORE_TIMEOUT_MS: '500',
+      SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS: '120',
+      SESSION_ANONYMOUS_MAX_SIZE_BYTES: '1024',
       SESSION_MEMORY_MAX_SESSIONS: '50',
       PATH: '/usr/bin',
     });
@@ -98,6 +120,8 @@ describe('options from the environment', () => {
       touchInterval: 30_000,
       maxSize: 2048,
       storeTimeout: 500,
+      anonymousIdleTimeout: 120_000,
+      anonymousMaxSize: 1024,
     });
   });
 

@@ -1,4 +1,4 @@
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type ConsumedCapacity, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
@@ -121,6 +121,36 @@ describe('DynamoDbStore', () => {
     await Promise.all(keys.map((k) => store.create(k, record(now, { userId: 'many' }))));
     const found = await store.findByUser('many', now);
     expect(found.map((s) => s.key).sort()).toEqual(keys.sort());
+  });
+
+  // Projecting expiresAt into the index would let list() skip expired sessions, at the price of
+  // an index write on every refresh: see "Table layout" in the README.
+  it("writes nothing to the user index when a signed-in session's data changes or it is refreshed", async () => {
+    const measured = local.client();
+    const indexUnits: number[] = [];
+    measured.middlewareStack.add(
+      (next) => async (args) => {
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        const capacity = (result.output as { ConsumedCapacity?: ConsumedCapacity }).ConsumedCapacity;
+        indexUnits.push(Object.values(capacity?.GlobalSecondaryIndexes ?? {}).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    try {
+      const table = await freshTable();
+      const { store } = await createDynamoDbStore({ type: 'dynamodb', client: measured, table });
+      const now = Date.now();
+      const k = key();
+      await store.create(k, record(now, { userId: 'u' }));
+      indexUnits.length = 0;
+      await store.update(k, { set: { theme: 'dark' }, unset: [], refreshedAt: now + 1, expiresAt: now + 31 * MINUTE }, now);
+      await store.update(k, { set: {}, unset: [], refreshedAt: now + 2, expiresAt: now + 32 * MINUTE }, now);
+      expect(indexUnits).toEqual([0, 0]);
+    } finally {
+      measured.destroy();
+    }
   });
 
   describe('refuses data that is too large, writing nothing', () => {

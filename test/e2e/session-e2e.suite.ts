@@ -56,10 +56,10 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       return cookie ? req.set('Cookie', cookie) : req;
     };
 
-    /** Uses the session every 5 minutes of the module's clock, expecting it to stay valid throughout. */
-    async function keepUsing(app: TestApp, cookie: string, minutes: number): Promise<void> {
-      for (let t = 0; t < minutes; t += 5) {
-        app.advance(5 * MINUTE);
+    /** Uses the session every `every` minutes of the module's clock, expecting it to stay valid throughout. */
+    async function keepUsing(app: TestApp, cookie: string, minutes: number, every = 5): Promise<void> {
+      for (let t = 0; t < minutes; t += every) {
+        app.advance(every * MINUTE);
         expect((await get(app, '/me', cookie)).status).toBe(200);
       }
     }
@@ -162,6 +162,20 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect(res.headers['set-cookie']).toBeUndefined();
     });
 
+    it('ends a session without a user after 5 idle minutes, a signed-in one after 30', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const anonymous = cookiePair(visit.headers['set-cookie']) as string;
+      app.advance(4 * MINUTE);
+      expect((await get(app, '/me', anonymous)).status).toBe(200);
+      app.advance(6 * MINUTE);
+      expect((await get(app, '/me', anonymous)).status).toBe(401);
+      const again = cookiePair((await request(app.server as never).post('/visit')).headers['set-cookie']) as string;
+      const cookie = await login(app, 'alice', again);
+      app.advance(25 * MINUTE);
+      expect((await get(app, '/me', cookie)).status).toBe(200);
+    });
+
     it('ends an active session at the absolute timeout', async () => {
       const app = await start({ idleTimeout: 10 * MINUTE, absoluteTimeout: HOUR, touchInterval: MINUTE });
       const cookie = await login(app);
@@ -222,6 +236,24 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect(cookie).not.toBe(anonymous);
       expect((await get(app, '/me', anonymous)).status).toBe(401);
       expect((await get(app, '/me', cookie)).body).toEqual({ user: 'alice', data: { visited: true, role: 'member' } });
+    });
+
+    it("starts another user's login from empty data, never with the previous user's keys", async () => {
+      const app = await start();
+      const bob = await login(app, 'bob');
+      await request(app.server as never).put('/data/bobsSecret').set('Cookie', bob).send({ value: 'hunter2' });
+      const alice = await login(app, 'alice', bob);
+      expect((await get(app, '/me', alice)).body).toEqual({ user: 'alice', data: { role: 'member' } });
+    });
+
+    it('drops what an anonymous session held when the login asks for keepData: false', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const planted = cookiePair(visit.headers['set-cookie']) as string;
+      await request(app.server as never).put('/data/mfaVerified').set('Cookie', planted).send({ value: true });
+      const res = await request(app.server as never).post('/login').set('Cookie', planted).send({ user: 'alice', keepData: false });
+      const cookie = cookiePair(res.headers['set-cookie']) as string;
+      expect((await get(app, '/me', cookie)).body).toEqual({ user: 'alice', data: { role: 'member' } });
     });
 
     it('logs in over a garbage cookie without reading the store for it', async () => {
@@ -316,6 +348,38 @@ export function describeSessionE2E(name: string, open: () => Promise<E2ETarget>)
       expect(nested.status).toBe(400);
       const big = await request(app.server as never).put('/data/big').set('Cookie', cookie).send({ value: 'x'.repeat(2000) });
       expect(big.status).toBe(413);
+      expect(writesOf(counting.calls)).toBe(0);
+      expect((await get(app, '/me', cookie)).body.data).toEqual({ role: 'member' });
+    });
+
+    it('keeps a session without a user alive while in use, even when touchInterval is longer than its idle timeout', async () => {
+      const app = await start({ touchInterval: 10 * MINUTE });
+      const visit = await request(app.server as never).post('/visit');
+      await keepUsing(app, cookiePair(visit.headers['set-cookie']) as string, 20, 2);
+    });
+
+    it('holds a session without a user to 4 KiB of data, and to maxSize once signed in', async () => {
+      const app = await start();
+      const visit = await request(app.server as never).post('/visit');
+      const anonymous = cookiePair(visit.headers['set-cookie']) as string;
+      const put = (cookie: string) =>
+        request(app.server as never).put('/data/notes').set('Cookie', cookie).send({ value: 'x'.repeat(5000) });
+      expect((await put(anonymous)).status).toBe(413);
+      const cookie = await login(app, 'alice', anonymous);
+      expect((await put(cookie)).status).toBe(200);
+    });
+
+    it('refuses a value nested thousands of levels deep with a 400, writes nothing and keeps serving', async () => {
+      const app = await start();
+      const cookie = await login(app);
+      counting.reset();
+      const res = await request(app.server as never)
+        .put('/data/deep')
+        .set('Cookie', cookie)
+        .set('Content-Type', 'application/json')
+        .send(`{"value":${'['.repeat(8000)}${']'.repeat(8000)}}`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/nests deeper than/);
       expect(writesOf(counting.calls)).toBe(0);
       expect((await get(app, '/me', cookie)).body.data).toEqual({ role: 'member' });
     });

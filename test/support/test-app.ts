@@ -44,8 +44,8 @@ class TestController {
   @HttpCode(200)
   @AllowAnonymous()
   @UseGuards(SessionGuard)
-  async login(@Body() body: { user: string }, @CurrentSession() session: Session<AppData>) {
-    await session.regenerate({ userId: body.user });
+  async login(@Body() body: { user: string; keepData?: boolean }, @CurrentSession() session: Session<AppData>) {
+    await session.regenerate({ userId: body.user, keepData: body.keepData });
     session.set('role', 'member');
     return { user: session.userId };
   }
