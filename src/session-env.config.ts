@@ -47,6 +47,10 @@ export class SessionEnvironment {
   @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false' })
   SESSION_CAPTURE_CLIENT?: string;
 
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether cross-site unsafe requests are refused' })
+  SESSION_CSRF?: string;
+  @IsOptional() SESSION_CSRF_ALLOWED_ORIGINS?: string;
+
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number' })
   SESSION_MEMORY_MAX_SESSIONS?: string;
 
@@ -87,11 +91,13 @@ const VARIABLE_OF_OPTION: Record<string, keyof SessionEnvironment> = {
   anonymousIdleTimeout: 'SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS',
   anonymousMaxSize: 'SESSION_ANONYMOUS_MAX_SIZE_BYTES',
   storeTimeout: 'SESSION_STORE_TIMEOUT_MS',
+  'csrf.allowedOrigins': 'SESSION_CSRF_ALLOWED_ORIGINS',
 };
 
 const seconds = (value: string | undefined) => (value === undefined ? undefined : Number(value) * 1000);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 const bool = (value: string | undefined) => (value === undefined ? undefined : value === 'true');
+const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean));
 
 function storeOf(env: SessionEnvironment): SessionStoreOption {
   switch (env.SESSION_STORE) {
@@ -136,7 +142,7 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
       })),
   );
   const options: SessionModuleOptions = {
-    secrets: (env.SESSION_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    secrets: list(env.SESSION_SECRETS) ?? [],
     store: storeOf(env),
     cookie: {
       name: env.SESSION_COOKIE_NAME,
@@ -156,6 +162,7 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
     anonymousMaxSize: number(env.SESSION_ANONYMOUS_MAX_SIZE_BYTES),
     storeTimeout: number(env.SESSION_STORE_TIMEOUT_MS),
     captureClient: bool(env.SESSION_CAPTURE_CLIENT),
+    csrf: env.SESSION_CSRF === 'false' ? false : { allowedOrigins: list(env.SESSION_CSRF_ALLOWED_ORIGINS) },
   };
   try {
     resolveSessionOptions(options);

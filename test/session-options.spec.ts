@@ -107,6 +107,7 @@ describe('options from the environment', () => {
       SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS: '120',
       SESSION_ANONYMOUS_MAX_SIZE_BYTES: '1024',
       SESSION_MEMORY_MAX_SESSIONS: '50',
+      SESSION_CSRF_ALLOWED_ORIGINS: 'https://app.example.com, https://admin.example.com',
       PATH: '/usr/bin',
     });
     expect(options).toMatchObject({
@@ -122,7 +123,12 @@ describe('options from the environment', () => {
       storeTimeout: 500,
       anonymousIdleTimeout: 120_000,
       anonymousMaxSize: 1024,
+      csrf: { allowedOrigins: ['https://app.example.com', 'https://admin.example.com'] },
     });
+    expect(sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_CSRF: 'false' }).csrf).toBe(false);
+    expect(() => sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_CSRF_ALLOWED_ORIGINS: 'app.example.com' })).toThrow(
+      /SESSION_CSRF_ALLOWED_ORIGINS: "app.example.com" is not an origin/,
+    );
   });
 
   it('stops the boot with one message naming every bad variable and why', () => {
