@@ -1,17 +1,20 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   GRAPHQL_OPERATION_KEY,
+  SESSION_LOAD_KEY,
   SESSION_MANAGER_REQUEST_KEY,
   SESSION_REQUEST_KEY,
   SOCKET_SESSION_KEY,
 } from './session.constants.js';
 import type { Session } from './session.js';
-import type { ClientRequest, SessionManager, SocketSession } from './session.manager.js';
+import type { ClientRequest, LoadResult, SessionManager, SocketSession } from './session.manager.js';
 
 /** Where one call keeps its session and the manager that made it. */
 export interface SessionHolder {
   [SESSION_REQUEST_KEY]?: Session<any>;
+  [SESSION_LOAD_KEY]?: Promise<LoadResult>;
   [SESSION_MANAGER_REQUEST_KEY]?: SessionManager;
   /** A driver hook writes this GraphQL operation's session once, when the operation ends. */
   [GRAPHQL_OPERATION_KEY]?: true;
@@ -60,6 +63,13 @@ type UpgradeExtra = { request?: { headers?: IncomingHttpHeaders } };
 const isObject = (value: unknown): value is Record<PropertyKey, unknown> =>
   typeof value === 'object' && value !== null;
 
+/**
+ * The holder of the WebSocket message being handled. Nest hands a gateway's guards and
+ * interceptors one arguments array per message, and its parameter decorators a copy, so the
+ * interceptor runs the handler in this context for `@CurrentSession()` to find that message's session.
+ */
+export const socketMessage = new AsyncLocalStorage<SessionHolder>();
+
 function hasHeaders<T>(value: T): value is T & ClientRequest {
   return isObject(value) && isObject(value.headers);
 }
@@ -77,11 +87,9 @@ export function sessionHostOf(context: ExecutionContext): SessionHost | undefine
     case 'graphql':
       return graphqlHost(context.getArgByIndex(2));
     case 'ws':
-      // The arguments array is made once per message and shared by the guard, the interceptor
-      // and the parameter decorators, so it holds that message's session.
       return {
         kind: 'socket',
-        holder: context.getArgs<unknown[]>() as SessionHolder,
+        holder: socketMessage.getStore() ?? (context.getArgs<unknown[]>() as SessionHolder),
         request: undefined,
         response: undefined,
         socket: context.switchToWs().getClient(),

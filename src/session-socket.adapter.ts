@@ -99,7 +99,7 @@ export class SessionSocketAdapter implements WebSocketAdapter {
   }
 
   closeClient(client: unknown): unknown {
-    return this.inner.closeClient?.(client);
+    return this.inner.closeClient ? this.inner.closeClient(client) : closeSocket(client as ClosableSocket);
   }
 
   bindMessageHandlers(client: unknown, handlers: WsMessageHandler[], transform: (data: unknown) => Observable<unknown>): unknown {

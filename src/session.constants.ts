@@ -2,6 +2,8 @@ export const ALLOW_ANONYMOUS_KEY = 'SESSION:ALLOW_ANONYMOUS';
 
 /** Where the guard and the decorator keep the request's session on the request object. */
 export const SESSION_REQUEST_KEY = Symbol('SESSION:REQUEST');
+/** The store read of a call's session while it runs, so that guards of one GraphQL operation's fields share it. */
+export const SESSION_LOAD_KEY = Symbol('SESSION:LOAD');
 /** Set by the interceptor so that `@CurrentSession()` can start a session on unguarded routes. */
 export const SESSION_MANAGER_REQUEST_KEY = Symbol('SESSION:MANAGER');
 

@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { AllowAnonymous } from './allow-anonymous.decorator.js';
 import { contextError } from './context-errors.js';
-import { SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from './session.constants.js';
+import { SESSION_LOAD_KEY, SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from './session.constants.js';
 import type { Session } from './session.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
 import { type SessionHost, sessionHostOf } from './session-host.js';
@@ -53,17 +53,19 @@ export class SessionGuard implements CanActivate {
     const tokenless = response === undefined;
     const refusal = tokenless ? undefined : this.sessions.crossSiteRefusal(request);
     if (refusal) throw new ForbiddenException(refusal);
-    const result: LoadResult = await this.sessions.load(request, tokenless);
+    // The fields of one GraphQL query resolve in parallel, each behind its guard: one store read serves them all.
+    holder[SESSION_LOAD_KEY] ??= this.sessions.load(request, tokenless);
+    const result: LoadResult = await holder[SESSION_LOAD_KEY];
     if ('session' in result) {
-      holder[SESSION_REQUEST_KEY] = result.session;
-      return this.onSession(result.session, context);
+      holder[SESSION_REQUEST_KEY] ??= result.session;
+      return this.onSession(holder[SESSION_REQUEST_KEY], context);
     }
     const via = result.reason === 'missing' ? this.sessions.carrier.channelAskedFor(request) : result.via;
     if (this.isAnonymousAllowed(context)) {
       // Only a token that fails its signature is cleared: a valid one that opens no session may
       // belong to a request of this client that regenerated it meanwhile, and clearing would
       // drop the newer cookie.
-      holder[SESSION_REQUEST_KEY] = this.sessions.fresh(via, result.reason === 'invalid', tokenless);
+      holder[SESSION_REQUEST_KEY] ??= this.sessions.fresh(via, result.reason === 'invalid', tokenless);
       return true;
     }
     if (result.reason === 'invalid' && !tokenless) this.sessions.carrier.clear(response, result.via);

@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import { contextError } from './context-errors.js';
 import { GRAPHQL_OPERATION_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
 import { SessionStoreUnavailableError } from './session.errors.js';
-import { sessionHostOf } from './session-host.js';
+import { sessionHostOf, socketMessage } from './session-host.js';
 import { SessionManager } from './session.manager.js';
 
 /**
@@ -23,7 +23,7 @@ export class SessionInterceptor implements NestInterceptor {
     const { holder, request, response } = host;
     holder[SESSION_MANAGER_REQUEST_KEY] = this.sessions;
     const deferred = holder[GRAPHQL_OPERATION_KEY] === true;
-    return new Observable((subscriber) => {
+    const observable = new Observable((subscriber) => {
       let writing: Promise<void> | undefined;
       const fail = (error: unknown) => {
         if (error instanceof SessionStoreUnavailableError && response !== undefined) this.sessions.carrier.retryLater(response);
@@ -50,5 +50,7 @@ export class SessionInterceptor implements NestInterceptor {
         },
       });
     });
+    if (host.kind !== 'socket') return observable;
+    return new Observable((subscriber) => socketMessage.run(holder, () => observable.subscribe(subscriber)));
   }
 }
