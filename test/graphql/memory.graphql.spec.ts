@@ -1,0 +1,4 @@
+import { openMemoryStore } from '../support/store-target.js';
+import { describeSessionGraphQL } from './graphql.suite.js';
+
+describeSessionGraphQL('memory', openMemoryStore);
