@@ -2,8 +2,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_INDEX_NAME } from './dynamodb-store.options.js';
-import { ensureTable } from './dynamodb-table.js';
+import { SessionConfigError } from './config/session-config.error.js';
+import { loadOptionalPeer } from './stores/optional-peer.js';
+import { loadDynamoDbSdk } from './stores/dynamodb/aws-errors.js';
+import { DEFAULT_INDEX_NAME } from './stores/dynamodb/dynamodb-store.options.js';
+import { ensureTable } from './stores/dynamodb/dynamodb-table.js';
 
 const USAGE = `Usage: nestjs-session-store create-table --table NAME [--region REGION] [--endpoint URL] [--index-name NAME]
 
@@ -61,11 +64,12 @@ export async function main(argv: string[], output: CliOutput = consoleOutput): P
     return 2;
   }
 
-  let sdk: typeof import('@aws-sdk/client-dynamodb');
+  let sdk: Awaited<ReturnType<typeof loadDynamoDbSdk>>;
   try {
-    sdk = await import('@aws-sdk/client-dynamodb');
-  } catch {
-    output.err('Install @aws-sdk/client-dynamodb to use the DynamoDB store and this command.');
+    sdk = await loadOptionalPeer('@aws-sdk/client-dynamodb', 'the DynamoDB store and this command', loadDynamoDbSdk);
+  } catch (error) {
+    if (!(error instanceof SessionConfigError)) throw error;
+    output.err(error.message);
     return 1;
   }
   const client = new sdk.DynamoDBClient({

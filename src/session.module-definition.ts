@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { SessionModuleOptions } from './session-options.interface.js';
+import type { SessionModuleOptions } from './config/session-options.interface.js';
 
 export const {
   ConfigurableModuleClass,

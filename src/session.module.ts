@@ -1,19 +1,19 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { resolveSessionOptions } from './resolved-options.js';
+import { resolveSessionOptions } from './config/resolved-options.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
-import { SessionGuard } from './session.guard.js';
-import { SessionInterceptor } from './session.interceptor.js';
-import { SessionManager } from './session.manager.js';
+import { SessionGuard } from './transport/session.guard.js';
+import { SessionInterceptor } from './transport/session.interceptor.js';
+import { SessionManager } from './session/session.manager.js';
 import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
-import type { SessionModuleOptions } from './session-options.interface.js';
-import type { ResolvedSessionOptions } from './resolved-options.js';
-import { SessionService } from './session.service.js';
-import { SessionSockets } from './session-sockets.js';
-import { GraphQLOperationHooks } from './graphql-operation.hooks.js';
-import { STORE_HANDLE, type StoreHandle, createStore } from './session-store.factory.js';
-import { SessionStore } from './session-store.interface.js';
-import { TokenCarrier } from './token-carrier.js';
+import type { SessionModuleOptions } from './config/session-options.interface.js';
+import type { ResolvedSessionOptions } from './config/resolved-options.js';
+import { SessionService } from './session/session.service.js';
+import { SessionSockets } from './transport/open-sockets.js';
+import { GraphQLOperationHooks } from './transport/graphql-operation.hooks.js';
+import { STORE_HANDLE, type StoreHandle, createStore } from './stores/session-store.factory.js';
+import { SessionStore } from './stores/session-store.interface.js';
+import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
 
 @Module({
   providers: [

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, type SessionModuleOptions } from '../src/index.js';
-import { storeKeyOf } from '../src/session-token.js';
+import { storeKeyOf } from '../src/token/session-token.js';
 import { type CountingStore, countingStore } from './support/counting-store.js';
 import { ADAPTERS, type AdapterName, type TestApp, cookiePair, createTestApp } from './support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSessionDataError } from '../src/index.js';
-import { assertJsonValue } from '../src/session-data.js';
+import { assertJsonValue } from '../src/session/session-data.js';
 
 /** An array nested `levels` deep, and an object nested as deep, as a client could send them. */
 const nested = (levels: number): unknown[] => [

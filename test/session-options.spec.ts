@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionConfigError, sessionOptionsFromEnv } from '../src/index.js';
-import { resolveSessionOptions } from '../src/resolved-options.js';
+import { resolveSessionOptions } from '../src/config/resolved-options.js';
 
 const SECRET = 's'.repeat(32);
 

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { generateSessionId, signSessionId, storeKeyOf, verifySessionToken } from '../src/session-token.js';
+import { generateSessionId, signSessionId, storeKeyOf, verifySessionToken } from '../src/token/session-token.js';
 
 const CURRENT = 'current-secret-0123456789-abcdefghijkl';
 const OLDER = 'older-secret-0123456789-abcdefghijklmn';

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { generateSessionId, signSessionId, storeKeyOf } from '../src/session-token.js';
-import { TokenVerifier } from '../src/token-verifier.js';
+import { generateSessionId, signSessionId, storeKeyOf } from '../src/token/session-token.js';
+import { TokenVerifier } from '../src/token/token-verifier.js';
 
 const SECRET = 'verifier-secret-0123456789-abcdefghij';
 const OLDER = 'verifier-older-0123456789-abcdefghijk';

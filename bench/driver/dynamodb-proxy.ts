@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { once } from 'node:events';
 import { Agent, type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
-import { itemSize } from '../../src/dynamodb-item.js';
+import { itemSize } from '../../src/stores/dynamodb/dynamodb-item.js';
 
 /** What DynamoDB was asked during a window, by operation, as the pricing needs it. */
 export interface DynamoDbCalls {

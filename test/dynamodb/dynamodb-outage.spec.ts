@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DynamoDbStoreOptions } from '../../src/index.js';
-import { generateSessionId, signSessionId } from '../../src/session-token.js';
+import { generateSessionId, signSessionId } from '../../src/token/session-token.js';
 import { LOCAL_CLIENT_CONFIG } from '../support/dynamodb-local.js';
 import { freePort } from '../support/free-port.js';
 import { ADAPTERS, type AdapterName, SECRET, type TestApp, createTestApp } from '../support/test-app.js';

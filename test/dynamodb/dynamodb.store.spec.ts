@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDynamoDbStore } from '../../src/dynamodb-store.factory.js';
+import { createDynamoDbStore } from '../../src/stores/dynamodb/dynamodb-store.factory.js';
 import {
   SessionConfigError,
   SessionDataTooLargeError,
@@ -12,7 +12,7 @@ import {
   ensureTable,
   sessionOptionsFromEnv,
 } from '../../src/index.js';
-import { signSessionId, storeKeyOf } from '../../src/session-token.js';
+import { signSessionId, storeKeyOf } from '../../src/token/session-token.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { ADAPTERS, SECRET, createTestApp } from '../support/test-app.js';
 import { describeStoreContract } from '../store-contract.js';
@@ -32,7 +32,7 @@ async function freshTable(): Promise<string> {
 
 async function openStore(options: { maxItemSize?: number } = {}): Promise<{ store: SessionStore; table: string }> {
   const table = await freshTable();
-  const { store } = await createDynamoDbStore({ type: 'dynamodb', client, table, ...options });
+  const store = await createDynamoDbStore({ type: 'dynamodb', client, table, ...options });
   return { store, table };
 }
 
@@ -140,7 +140,7 @@ describe('DynamoDbStore', () => {
     );
     try {
       const table = await freshTable();
-      const { store } = await createDynamoDbStore({ type: 'dynamodb', client: measured, table });
+      const store = await createDynamoDbStore({ type: 'dynamodb', client: measured, table });
       const now = Date.now();
       const k = key();
       await store.create(k, record(now, { userId: 'u' }));
@@ -274,7 +274,7 @@ describe('DynamoDbStore', () => {
     const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const table = `auto-${++tables}`;
-      const { store } = await createDynamoDbStore({ type: 'dynamodb', client, table, autoCreateTable: true });
+      const store = await createDynamoDbStore({ type: 'dynamodb', client, table, autoCreateTable: true });
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/autoCreateTable is for development/));
       const k = key();
       expect(await store.create(k, record(Date.now(), { userId: 'u' }))).toBe(true);

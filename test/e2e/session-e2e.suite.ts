@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SessionDataTooLargeError, type SessionModuleOptions, type SessionStore } from '../../src/index.js';
-import { signSessionId, storeKeyOf, verifySessionToken } from '../../src/session-token.js';
+import { signSessionId, storeKeyOf, verifySessionToken } from '../../src/token/session-token.js';
 import { type CountingStore, countingStore, writesOf } from '../support/counting-store.js';
 import { ADAPTERS, type AdapterName, OLD_SECRET, SECRET, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { storeKeyOf } from '../../src/session-token.js';
+import { storeKeyOf } from '../../src/token/session-token.js';
 import { writesOf } from '../support/counting-store.js';
 import { forgedDelivery } from '../support/forged-tokens.js';
 import {

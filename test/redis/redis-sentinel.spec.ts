@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { describeStoreContract } from '../store-contract.js';
 import { type RedisSentinel, type RedisServer, startRedis, startRedisSentinel } from '../support/redis-server.js';
 

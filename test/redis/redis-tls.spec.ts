@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import type { SessionStore } from '../../src/index.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { describeSessionE2E } from '../e2e/session-e2e.suite.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { RedisStore, SessionConfigError, type SessionRecord } from '../../src/index.js';
 import { describeStoreContract } from '../store-contract.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbStore } from '../../src/dynamodb-store.factory.js';
+import { createDynamoDbStore } from '../../src/stores/dynamodb/dynamodb-store.factory.js';
 import { MemoryStore, type SessionStore, ensureTable } from '../../src/index.js';
-import { createRedisStore } from '../../src/redis-store.factory.js';
-import { signSessionId } from '../../src/session-token.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
+import { signSessionId } from '../../src/token/session-token.js';
 import { type CountingStore, countingStore } from '../support/counting-store.js';
 import { startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { type ForgedDelivery, forgedDelivery } from '../support/forged-tokens.js';
@@ -44,7 +44,7 @@ const STORES: Record<string, () => Promise<Target>> = {
     const local = await startDynamoDbLocal();
     const client = local.client();
     await ensureTable(client, { table: 'fuzz-sessions' });
-    const { store } = await createDynamoDbStore({ type: 'dynamodb', client, table: 'fuzz-sessions' });
+    const store = await createDynamoDbStore({ type: 'dynamodb', client, table: 'fuzz-sessions' });
     return {
       store,
       close: async () => {

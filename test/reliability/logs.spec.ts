@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { describeSessionE2E } from '../e2e/session-e2e.suite.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 import { cookiePair, createTestApp } from '../support/test-app.js';
@@ -11,7 +11,7 @@ import { cookiePair, createTestApp } from '../support/test-app.js';
 const seen = vi.hoisted(() => ({ log: [] as string[], ids: new Set<string>(), tokens: new Set<string>() }));
 
 vi.mock('../../src/session-token.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/session-token.js')>();
+  const actual = await importOriginal<typeof import('../../src/token/session-token.js')>();
   return {
     ...actual,
     generateSessionId: () => {

@@ -9,7 +9,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ensureTable } from '../../src/dynamodb-table.js';
+import { ensureTable } from '../../src/stores/dynamodb/dynamodb-table.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';

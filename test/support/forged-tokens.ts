@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { signSessionId } from '../../src/session-token.js';
+import { signSessionId } from '../../src/token/session-token.js';
 
 /** One forged session token as a client might present it, and how it was made. */
 export interface ForgedDelivery {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { MemoryStore, type SessionStore } from '../../src/index.js';
-import { createRedisStore } from '../../src/redis-store.factory.js';
+import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { type CountingStore, countingStore } from './counting-store.js';
 import { type RedisServer, startRedis } from './redis-server.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { SessionModuleOptions } from '../../src/index.js';
-import { storeKeyOf } from '../../src/session-token.js';
+import { storeKeyOf } from '../../src/token/session-token.js';
 import { forgedDelivery } from '../support/forged-tokens.js';
 import { sendableHeaderValue } from '../support/http-probe.js';
 import {

@@ -1,6 +1,6 @@
 import { assertJsonValue, assertSafeKey } from './session-data.js';
 import type { SessionInfo } from './session-info.interface.js';
-import type { SessionRecord } from './session-store.interface.js';
+import type { SessionRecord } from '../stores/session-store.interface.js';
 
 export type SessionData = Record<string, unknown>;
 export type TokenChannel = 'cookie' | 'header';

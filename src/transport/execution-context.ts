@@ -7,9 +7,9 @@ import {
   SESSION_MANAGER_REQUEST_KEY,
   SESSION_REQUEST_KEY,
   SOCKET_SESSION_KEY,
-} from './session.constants.js';
-import type { Session } from './session.js';
-import type { ClientRequest, LoadResult, SessionManager, SocketSession } from './session.manager.js';
+} from '../session.constants.js';
+import type { Session } from '../session/session.js';
+import type { ClientRequest, LoadResult, SessionManager, SocketSession } from '../session/session.manager.js';
 
 /** Where one call keeps its session and the manager that made it. */
 export interface SessionHolder {

@@ -1,4 +1,4 @@
-import { SessionStoreUnavailableError } from './session.errors.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
 import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from './session-store.interface.js';
 
 const SWEEP_INTERVAL = 60_000;

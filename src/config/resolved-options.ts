@@ -1,4 +1,5 @@
-import { DEFAULTS } from './session.constants.js';
+import { isPositiveInteger } from './checks.js';
+import { DEFAULTS } from '../session.constants.js';
 import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
 import type {
   SameSite,
@@ -45,10 +46,6 @@ const SAME_SITE: readonly string[] = ['strict', 'lax', 'none'];
 const TRANSPORTS: readonly string[] = ['cookie', 'header', 'both'];
 const STORE_TYPES: readonly string[] = ['memory', 'redis', 'dynamodb'];
 const STORE_METHODS = ['get', 'create', 'update', 'delete', 'findByUser'] as const;
-
-function isPositiveInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
 
 function isOrigin(value: unknown): boolean {
   if (typeof value !== 'string') return false;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MemoryStore } from './memory.store.js';
-import { DEFAULTS } from './session.constants.js';
-import type { SessionStoreOption } from './session-options.interface.js';
+import { DEFAULTS } from '../session.constants.js';
+import type { SessionStoreOption } from '../config/session-options.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 
 /** A store and whether the module made it, and so must close it on shutdown. */
@@ -25,12 +25,12 @@ export async function createStore(option: SessionStoreOption, storeTimeout: numb
   }
   if ('type' in option && option.type === 'redis') {
     // The store closes only a client it created, so the module may always call close().
-    const { createRedisStore } = await import('./redis-store.factory.js');
+    const { createRedisStore } = await import('./redis/redis-store.factory.js');
     return { store: await createRedisStore(option, storeTimeout), owned: true };
   }
   if ('type' in option && option.type === 'dynamodb') {
-    const { createDynamoDbStore } = await import('./dynamodb-store.factory.js');
-    return createDynamoDbStore(option, storeTimeout);
+    const { createDynamoDbStore } = await import('./dynamodb/dynamodb-store.factory.js');
+    return { store: await createDynamoDbStore(option, storeTimeout), owned: true };
   }
   return { store: option, owned: false };
 }

@@ -7,7 +7,7 @@ import {
   LIST_USER_SESSIONS,
   UPDATE_SESSION,
 } from './redis.scripts.js';
-import type { ClientInfo, SessionRecord, SessionStore, SessionUpdate, StoredSession } from './session-store.interface.js';
+import type { ClientInfo, SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
 
 export interface RedisStoreSettings {
   /** Prefix of every key. Default `sess:`. */

@@ -1,6 +1,6 @@
 import { type ExecutionContext, ForbiddenException, createParamDecorator } from '@nestjs/common';
-import { SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
-import { sessionHostOf } from './session-host.js';
+import { SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
+import { sessionHostOf } from './execution-context.js';
 
 /**
  * The call's session, or one key of it with `@CurrentSession('cart')`, in HTTP routes, GraphQL

@@ -1,10 +1,10 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { contextError } from './context-errors.js';
-import { GRAPHQL_OPERATION_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
-import { SessionStoreUnavailableError } from './session.errors.js';
-import { sessionHostOf, socketMessage } from './session-host.js';
-import { SessionManager } from './session.manager.js';
+import { contextError } from './transport-errors.js';
+import { GRAPHQL_OPERATION_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
+import { sessionHostOf, socketMessage } from './execution-context.js';
+import { SessionManager } from '../session/session.manager.js';
 
 /**
  * Registered for the whole app by `SessionModule`: writes the call's session changes after the

@@ -2,9 +2,10 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@nestjs/common';
 import { type DynamoDbStoreOptions, resolveDynamoDbStoreOptions } from './dynamodb-store.options.js';
 import { ensureTable } from './dynamodb-table.js';
-import { DEFAULTS } from './session.constants.js';
-import { SessionConfigError } from './session-config.error.js';
-import type { StoreHandle } from './session-store.factory.js';
+import { DEFAULTS } from '../../session.constants.js';
+import type { SessionStore } from '../session-store.interface.js';
+import { loadOptionalPeer } from '../optional-peer.js';
+import { loadDynamoDbSdk } from './aws-errors.js';
 
 /**
  * Builds the DynamoDB store, loading the optional AWS SDK only now. `storeTimeout` bounds each
@@ -14,15 +15,9 @@ import type { StoreHandle } from './session-store.factory.js';
 export async function createDynamoDbStore(
   options: DynamoDbStoreOptions,
   storeTimeout: number = DEFAULTS.storeTimeout,
-): Promise<StoreHandle> {
+): Promise<SessionStore> {
   const settings = resolveDynamoDbStoreOptions(options);
-  let sdk: typeof import('@aws-sdk/client-dynamodb');
-  try {
-    sdk = await import('@aws-sdk/client-dynamodb');
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new SessionConfigError([{ name: 'store', reason: 'install @aws-sdk/client-dynamodb to use the DynamoDB store' }]);
-  }
+  const sdk = await loadOptionalPeer('@aws-sdk/client-dynamodb', 'the DynamoDB store', loadDynamoDbSdk);
   const { DynamoDbStore } = await import('./dynamodb.store.js');
   const client = options.client ?? new sdk.DynamoDBClient(clientConfig(options, storeTimeout));
   if (options.autoCreateTable) {
@@ -36,7 +31,7 @@ export async function createDynamoDbStore(
       throw error;
     }
   }
-  return { store: new DynamoDbStore(client, settings, options.client === undefined), owned: true };
+  return new DynamoDbStore(client, settings, options.client === undefined);
 }
 
 function clientConfig(options: DynamoDbStoreOptions, storeTimeout: number): DynamoDBClientConfig {

@@ -1,11 +1,11 @@
 import type { INestApplicationContext, WebSocketAdapter, WsMessageHandler } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
-import { RESOLVED_SESSION_OPTIONS, SOCKET_SESSION_KEY } from './session.constants.js';
-import { SessionStoreUnavailableError } from './session.errors.js';
-import type { ResolvedSessionOptions } from './resolved-options.js';
-import type { SessionSocket } from './session-host.js';
-import { SessionManager, type SocketSession } from './session.manager.js';
+import { RESOLVED_SESSION_OPTIONS, SOCKET_SESSION_KEY } from '../session.constants.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
+import type { ResolvedSessionOptions } from '../config/resolved-options.js';
+import type { SessionSocket } from './execution-context.js';
+import { SessionManager, type SocketSession } from '../session/session.manager.js';
 
 /** Why a handshake was refused, as socket.io's `connect_error` and the ws upgrade answer carry it. */
 interface Refusal {

@@ -1,10 +1,10 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { contextError } from './context-errors.js';
-import { GRAPHQL_OPERATION_KEY, SESSION_REQUEST_KEY } from './session.constants.js';
-import { SessionStoreUnavailableError } from './session.errors.js';
-import { type SessionHolder, graphqlHost } from './session-host.js';
-import { SessionManager } from './session.manager.js';
+import { contextError } from './transport-errors.js';
+import { GRAPHQL_OPERATION_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
+import { type SessionHolder, graphqlHost } from './execution-context.js';
+import { SessionManager } from '../session/session.manager.js';
 
 /** An error as a GraphQL response lists it. */
 interface ResponseError {

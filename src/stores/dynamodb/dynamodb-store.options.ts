@@ -1,6 +1,7 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_MAX_ITEM_SIZE } from './dynamodb-item.js';
-import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
+import { type ConfigProblem, SessionConfigError } from '../../config/session-config.error.js';
+import { isPositiveInteger } from '../../config/checks.js';
 
 /**
  * Options of the DynamoDB store (`store: { type: 'dynamodb', ... }`). The table must exist with
@@ -72,9 +73,6 @@ const CLIENT_OPTIONS = [
   'requestTimeout',
   'connectionTimeout',
 ] as const;
-
-const isPositiveInteger = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** Applies defaults and checks every option, throwing one error that lists all problems. */
 export function resolveDynamoDbStoreOptions(options: DynamoDbStoreOptions): DynamoDbStoreSettings {

@@ -7,12 +7,12 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AllowAnonymous } from './allow-anonymous.decorator.js';
-import { contextError } from './context-errors.js';
-import { SESSION_LOAD_KEY, SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from './session.constants.js';
-import type { Session } from './session.js';
-import { SessionStoreUnavailableError } from './session.errors.js';
-import { type SessionHost, sessionHostOf } from './session-host.js';
-import { type LoadResult, SessionManager } from './session.manager.js';
+import { contextError } from './transport-errors.js';
+import { SESSION_LOAD_KEY, SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from '../session.constants.js';
+import type { Session } from '../session/session.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
+import { type SessionHost, sessionHostOf } from './execution-context.js';
+import { type LoadResult, SessionManager } from '../session/session.manager.js';
 
 /**
  * Loads the session of an HTTP request, a GraphQL operation or a WebSocket message, and refuses

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { InvalidSessionDataError } from './session.errors.js';
-import type { ClientInfo, SessionRecord } from './session-store.interface.js';
+import { InvalidSessionDataError } from '../../session/session.errors.js';
+import type { ClientInfo, SessionRecord } from '../session-store.interface.js';
 
 /** Attribute names of a session item. `expiresAt` is the table's TTL attribute. */
 export const ATTR = {

@@ -1,6 +1,6 @@
-import type { DynamoDbStoreOptions } from './dynamodb-store.options.js';
-import type { RedisStoreOptions } from './redis-store.options.js';
-import type { SessionStore } from './session-store.interface.js';
+import type { DynamoDbStoreOptions } from '../stores/dynamodb/dynamodb-store.options.js';
+import type { RedisStoreOptions } from '../stores/redis/redis-store.options.js';
+import type { SessionStore } from '../stores/session-store.interface.js';
 
 export type SameSite = 'strict' | 'lax' | 'none';
 export type SessionTransport = 'cookie' | 'header' | 'both';

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { SessionHost } from './session-host.js';
-import { SessionTokenUnavailableError } from './session.errors.js';
+import type { SessionHost } from './execution-context.js';
+import { SessionTokenUnavailableError } from '../session/session.errors.js';
 
 // The codes GraphQL clients already know (Apollo's, and the common `UNAUTHENTICATED`).
 const GRAPHQL_CODES: Partial<Record<number, string>> = {

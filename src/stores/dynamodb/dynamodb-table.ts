@@ -1,3 +1,5 @@
+import { loadOptionalPeer } from '../optional-peer.js';
+import { errorNamed, loadDynamoDbSdk } from './aws-errors.js';
 import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ATTR } from './dynamodb-item.js';
@@ -19,7 +21,6 @@ export interface EnsureTableResult {
   ttlEnabled: boolean;
 }
 
-const errorNamed = (error: unknown, name: string): boolean => error instanceof Error && error.name === name;
 
 /**
  * Creates the sessions table (on-demand billing, key `sid`, a keys-only index on `userId`) if it
@@ -29,7 +30,7 @@ const errorNamed = (error: unknown, name: string): boolean => error instanceof E
  */
 export async function ensureTable(client: DynamoDBClient, options: EnsureTableOptions): Promise<EnsureTableResult> {
   // The SDK is loaded here rather than at the top so that importing this package does not need it.
-  const sdk = await import('@aws-sdk/client-dynamodb');
+  const sdk = await loadOptionalPeer('@aws-sdk/client-dynamodb', 'the DynamoDB store', loadDynamoDbSdk);
   const { table } = options;
   const indexName = options.indexName ?? DEFAULT_INDEX_NAME;
   const describe = async (): Promise<TableDescription | undefined> => {

@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
-import type { ResolvedSessionOptions } from './resolved-options.js';
+import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import type { ResolvedSessionOptions } from '../config/resolved-options.js';
 import { Session, type SessionData, type SessionOperations, type TokenChannel } from './session.js';
 import {
   SessionDataTooLargeError,
@@ -16,12 +16,12 @@ import {
   SessionStore,
   type SessionUpdate,
   type StoredSession,
-} from './session-store.interface.js';
-import { generateSessionId, signSessionId, storeKeyOf } from './session-token.js';
-import { SessionSockets } from './session-sockets.js';
-import { forgeryReason, isSafeMethod } from './request-forgery.js';
-import { TokenVerifier, type VerifiedSessionToken } from './token-verifier.js';
-import { TokenCarrier } from './token-carrier.js';
+} from '../stores/session-store.interface.js';
+import { generateSessionId, signSessionId, storeKeyOf } from '../token/session-token.js';
+import { SessionSockets } from '../transport/open-sockets.js';
+import { forgeryReason, isSafeMethod } from '../transport/request-forgery.js';
+import { TokenVerifier, type VerifiedSessionToken } from '../token/token-verifier.js';
+import { TokenCarrier } from '../transport/cookie-header.token-carrier.js';
 
 /** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
 export interface ClientRequest {

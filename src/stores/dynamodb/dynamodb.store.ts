@@ -21,9 +21,10 @@ import {
   toAttribute,
   toItem,
 } from './dynamodb-item.js';
+import { errorNamed } from './aws-errors.js';
 import type { DynamoDbStoreSettings } from './dynamodb-store.options.js';
-import { SessionDataTooLargeError } from './session.errors.js';
-import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from './session-store.interface.js';
+import { SessionDataTooLargeError } from '../../session/session.errors.js';
+import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
 
 // Keeps each UpdateExpression well under DynamoDB's 4 KB expression limit.
 const DATA_KEYS_PER_UPDATE = 100;
@@ -36,7 +37,6 @@ const LIVE = 'attribute_exists(#sid) AND #expMs > :now AND #exp > :nowSeconds';
 
 type DataChange = { name: string; value?: AttributeValue };
 
-const errorNamed = (error: unknown, name: string): error is Error => error instanceof Error && error.name === name;
 const isTooLarge = (error: unknown): boolean =>
   errorNamed(error, 'ValidationException') && /item size .*exceeded/i.test(error.message);
 

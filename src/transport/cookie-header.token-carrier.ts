@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
-import type { ResolvedSessionOptions } from './resolved-options.js';
-import type { TokenChannel } from './session.js';
+import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import type { ResolvedSessionOptions } from '../config/resolved-options.js';
+import type { TokenChannel } from '../session/session.js';
 
 export interface PresentedToken {
   /** One token, or every value of a cookie the client sent more than once. */

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { isPositiveInteger } from '../../config/checks.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { RedisStore } from './redis.store.js';
 import type { RedisStoreOptions } from './redis-store.options.js';
-import { DEFAULTS } from './session.constants.js';
-import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
+import { DEFAULTS } from '../../session.constants.js';
+import { type ConfigProblem, SessionConfigError } from '../../config/session-config.error.js';
 
 const DEFAULT_CONNECT_TIMEOUT = 2000;
 // Reconnect forever, quickly at first: requests get 503s meanwhile, and succeed again as soon
@@ -14,10 +16,6 @@ const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt,
 const logger = new Logger('SessionModule');
 // The only options that mean something next to an app-owned client.
 const WITH_CLIENT: readonly string[] = ['type', 'client', 'keyPrefix'];
-
-function isPositiveInteger(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
 
 /** Every problem with the options at once, named `store.<option>`. */
 function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[] {
@@ -68,12 +66,8 @@ function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[] {
 
 type Driver = Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
 
-async function loadDriver(): Promise<Driver> {
-  try {
-    return await import('ioredis');
-  } catch (error) {
-    throw new Error('install ioredis to use the Redis store: npm install ioredis', { cause: error });
-  }
+function loadDriver(): Promise<Driver> {
+  return loadOptionalPeer('ioredis', 'the Redis store', () => import('ioredis'));
 }
 
 function tlsOf(options: RedisStoreOptions, url: URL | undefined): RedisOptions['tls'] {
