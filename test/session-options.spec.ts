@@ -161,6 +161,39 @@ describe('options from the environment', () => {
   });
 });
 
+describe('what a newcomer gets wrong', () => {
+  it('says a secret is missing, not short, and names the variable sessionConfig reads', () => {
+    expect(problemsOf(() => resolveSessionOptions({ secrets: [undefined as unknown as string] }))).toEqual([
+      expect.stringMatching(/^secrets\[0\]: is missing .*SESSION_SECRETS/),
+    ]);
+    expect(problemsOf(() => resolveSessionOptions({ secrets: [''] }))).toEqual([expect.stringMatching(/^secrets\[0\]: is missing/)]);
+  });
+
+  it('tells a Redis URL of the wrong scheme from a missing one', () => {
+    expect(() => sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_STORE: 'redis', SESSION_REDIS_URL: 'http://cache:6379' })).toThrow(
+      /SESSION_REDIS_URL: must start with redis:\/\/ or rediss:\/\//,
+    );
+    expect(() => sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_STORE: 'redis' })).toThrow(/SESSION_REDIS_URL: is required/);
+  });
+
+  it('names the variables, not the code options, when two variables disagree', () => {
+    let message = '';
+    try {
+      sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_IDLE_TIMEOUT_SECONDS: '7200', SESSION_ABSOLUTE_TIMEOUT_SECONDS: '3600' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
+    expect(message).not.toMatch(/absoluteTimeout/);
+  });
+
+  it('refuses secrets separated by spaces instead of taking them for one secret', () => {
+    expect(() => sessionOptionsFromEnv({ SESSION_SECRETS: `${SECRET} ${'t'.repeat(40)}` })).toThrow(
+      /SESSION_SECRETS: .*separate secrets with commas/,
+    );
+  });
+});
+
 describe('.env.example', () => {
   it('lists every variable the module reads, with values that boot', async () => {
     const { readFileSync } = await import('node:fs');

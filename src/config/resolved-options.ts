@@ -124,7 +124,10 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     problem('secrets', 'at least one secret is required');
   } else {
     resolved.secrets.forEach((secret, i) => {
-      if (typeof secret !== 'string' || secret.length < DEFAULTS.minSecretLength) {
+      // `process.env.SESSION_SECRET!` of an unset variable lands here as undefined.
+      if (typeof secret !== 'string' || secret === '') {
+        problem(`secrets[${i}]`, 'is missing (undefined or empty); sessionConfig reads the secrets from SESSION_SECRETS');
+      } else if (secret.length < DEFAULTS.minSecretLength) {
         problem(`secrets[${i}]`, `too short: each secret needs at least ${DEFAULTS.minSecretLength} characters`);
       }
     });

@@ -54,8 +54,13 @@ export class SessionEnvironment {
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number' })
   SESSION_MEMORY_MAX_SESSIONS?: string;
 
-  @ValidateIf((env: SessionEnvironment) => env.SESSION_STORE === 'redis')
-  @Matches(/^rediss?:\/\//, { message: 'is required with SESSION_STORE=redis, as redis://host:port or rediss:// for TLS' })
+  @ValidateIf((env: SessionEnvironment) => env.SESSION_STORE === 'redis' || env.SESSION_REDIS_URL !== undefined)
+  @Matches(/^rediss?:\/\//, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'is required with SESSION_STORE=redis, as redis://host:port or rediss:// for TLS'
+        : 'must start with redis:// or rediss:// (TLS), as redis://host:port',
+  })
   SESSION_REDIS_URL?: string;
   @IsOptional() SESSION_REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether SESSION_REDIS_URL is a Redis Cluster endpoint' })
@@ -93,6 +98,11 @@ const VARIABLE_OF_OPTION: Record<string, keyof SessionEnvironment> = {
   storeTimeout: 'SESSION_STORE_TIMEOUT_MS',
   'csrf.allowedOrigins': 'SESSION_CSRF_ALLOWED_ORIGINS',
 };
+
+/** A reason written about code options (camelCase names), told in the variables that set them. */
+function inVariables(reason: string): string {
+  return reason.replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (option) => VARIABLE_OF_OPTION[option] ?? option);
+}
 
 const seconds = (value: string | undefined) => (value === undefined ? undefined : Number(value) * 1000);
 const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
@@ -141,8 +151,13 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
         reason: reason.includes('should not exist') ? 'is not a variable this module reads (misspelt?)' : reason,
       })),
   );
+  const secrets = list(env.SESSION_SECRETS);
+  // "a b" would otherwise be one secret with a space in it, and the second secret never used.
+  if (secrets?.some((secret) => /\s/.test(secret))) {
+    problems.push({ name: 'SESSION_SECRETS', reason: 'a secret contains whitespace: separate secrets with commas' });
+  }
   const options: SessionModuleOptions = {
-    secrets: list(env.SESSION_SECRETS) ?? [],
+    secrets: secrets ?? [],
     store: storeOf(env),
     cookie: {
       name: env.SESSION_COOKIE_NAME,
@@ -170,7 +185,7 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
     if (!(error instanceof SessionConfigError)) throw error;
     for (const { name, reason } of error.problems) {
       const variable = VARIABLE_OF_OPTION[name.replace(/\[\d+\]$/, '')] ?? name;
-      if (!problems.some((p) => p.name === variable)) problems.push({ name: variable, reason });
+      if (!problems.some((p) => p.name === variable)) problems.push({ name: variable, reason: inVariables(reason) });
     }
   }
   if (problems.length > 0) throw new SessionConfigError(problems);
