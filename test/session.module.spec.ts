@@ -1,5 +1,4 @@
 import { Controller, Get, Injectable, Logger, Module, UseGuards } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -59,13 +58,7 @@ describe('SessionModule', () => {
     vi.stubEnv('SESSION_SECRETS', SECRET);
     vi.stubEnv('SESSION_COOKIE_NAME', 'env-sid');
     const moduleRef = await Test.createTestingModule({
-      imports: [
-        SessionModule.forRootAsync({
-          imports: [ConfigModule.forFeature(sessionConfig)],
-          inject: [sessionConfig.KEY],
-          useFactory: (options: SessionModuleOptions) => options,
-        }),
-      ],
+      imports: [SessionModule.forRootAsync(sessionConfig.asProvider())],
       controllers: [PingController],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
