@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { AllowAnonymous, CurrentSession, Session, SessionGuard } from '../src/index.js';
 import type { AppSession } from './app-session.js';
+import { DevicesGateway } from './devices.gateway.js';
 import { JsonOnlyGuard } from './json-only.guard.js';
 import { LoginDto } from './login.dto.js';
 import { verifyUser } from './users.js';
@@ -8,6 +9,8 @@ import { verifyUser } from './users.js';
 @Controller('auth')
 @UseGuards(SessionGuard)
 export class AuthController {
+  constructor(private readonly devices: DevicesGateway) {}
+
   @Post('login')
   @HttpCode(200)
   @AllowAnonymous()
@@ -24,6 +27,8 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentSession() session: Session<AppSession>) {
+    const { userId } = session;
     await session.destroy();
+    this.devices.devicesChanged(userId);
   }
 }

@@ -2,13 +2,18 @@ import { type INestApplication, type NestApplicationOptions, ValidationPipe } fr
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { SessionSocketAdapter } from '../src/index.js';
+import { AppModule, type SampleAdapter } from './app.module.js';
 
-export type SampleAdapter = 'express' | 'fastify';
+export type { SampleAdapter } from './app.module.js';
 
-/** The sample app as `npm run sample` runs it; the browser tests boot the very same. */
+/** The sample app as `npm run sample` runs it; the tests boot the very same. */
 export async function createSampleApp(adapter: SampleAdapter, options: NestApplicationOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), options);
+  const http = adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const app = await NestFactory.create(AppModule.forAdapter(adapter), http, options);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
+  // socket.io for the live devices list, with the session checked at each connection.
+  app.useWebSocketAdapter(new SessionSocketAdapter(app, new IoAdapter(app)));
   return app;
 }

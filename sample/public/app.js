@@ -1,6 +1,7 @@
 // The sample's page: plain DOM code, no build step. The session cookie is HttpOnly, so this script
-// never sees it; every change goes through fetch with POST or DELETE, which SameSite=Lax keeps
-// other sites from sending with the cookie.
+// never sees it; every change goes through fetch with POST or DELETE, which the session module
+// refuses from any other origin (and SameSite=Lax keeps other sites from sending the cookie with).
+// While the account is shown, a socket.io connection keeps the devices list live.
 
 const byId = (id) => document.getElementById(id);
 
@@ -40,12 +41,18 @@ function show(view) {
 }
 
 function showSignIn(notice) {
+  closeLive();
   byId('sign-in-notice').hidden = !notice;
   byId('sign-in-notice').textContent = notice ?? '';
   byId('sign-in-error').textContent = '';
   byId('sign-in-form').reset();
   show('sign-in');
   byId('username').focus();
+}
+
+/** This browser's session ended without this page asking: revoked from another device, or expired. */
+function sessionEnded() {
+  showSignIn('Your session has ended. Sign in again.');
 }
 
 function renderDevices(devices) {
@@ -75,13 +82,69 @@ function renderDevices(devices) {
   byId('sign-out-others').disabled = devices.length < 2;
 }
 
+let listRequest = 0;
+
+/** Draws the devices list as the server has it; of overlapping loads, the last one started wins. */
+async function loadDevices() {
+  const request = ++listRequest;
+  const devices = await call('GET', '/sessions');
+  if (request === listRequest) renderDevices(devices);
+}
+
+/** Reloads the list when the server says it changed. */
+async function refreshDevices() {
+  try {
+    await loadDevices();
+  } catch (error) {
+    if (error instanceof SignedOut) sessionEnded();
+    else byId('status').textContent = error.message;
+  }
+}
+
 async function showAccount() {
-  const [me, devices] = await Promise.all([call('GET', '/me'), call('GET', '/sessions')]);
+  const [me] = await Promise.all([call('GET', '/me'), loadDevices()]);
   byId('user-name').textContent = me.name;
   byId('user-role').textContent = `${me.role} · user ID ${me.userId}`;
   byId('avatar').textContent = me.name.charAt(0).toUpperCase();
-  renderDevices(devices);
   show('account');
+  openLive();
+}
+
+// The live connection while the account is shown. `io` is the socket.io client, a global from
+// /vendor/socket.io.min.js. The server checks the session when the socket connects, and closes
+// the socket when it ends that session.
+let live;
+
+function openLive() {
+  if (live || typeof globalThis.io !== 'function') return;
+  const socket = globalThis.io({ transports: ['websocket'] });
+  live = socket;
+  socket.on('connect', () => {
+    // The answer comes once this socket is in the user's room: from then on the list is live.
+    socket.emit('devices:watch', (watching) => (byId('live').hidden = watching !== true));
+  });
+  socket.on('devices:changed', () => refreshDevices());
+  socket.on('disconnect', (reason) => {
+    byId('live').hidden = true;
+    // The server ended the connection: it does when it ends this session. Connecting again asks
+    // it whether the session is still valid; an ended one is refused with UNAUTHENTICATED.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  socket.on('connect_error', (error) => {
+    if (error.data?.code === 'UNAUTHENTICATED') sessionEnded();
+    // socket.io retries a lost connection by itself, but not a refused one (the store was down).
+    else if (!socket.active) setTimeout(() => live === socket && socket.connect(), 5000);
+  });
+  // A message refused because the session ended elsewhere; the socket closes right after.
+  socket.on('exception', (error) => {
+    if (error?.code === 'UNAUTHENTICATED') sessionEnded();
+  });
+}
+
+function closeLive() {
+  live?.disconnect();
+  live = undefined;
+  byId('live').hidden = true;
 }
 
 /** Runs one user action with its button disabled, then shows the outcome. */
@@ -94,7 +157,7 @@ async function act(button, action, done) {
     await showAccount();
     byId('status').textContent = typeof done === 'function' ? done(result) : done;
   } catch (error) {
-    if (error instanceof SignedOut) showSignIn('Your session has ended. Sign in again.');
+    if (error instanceof SignedOut) sessionEnded();
     else byId('status').textContent = error.message;
   }
 }
@@ -124,12 +187,18 @@ byId('sign-in-form').addEventListener('submit', async (event) => {
 });
 
 byId('sign-out').addEventListener('click', async () => {
+  // Closed first: the server closes it as well when the session ends, and this page knows why.
+  closeLive();
   try {
     await call('POST', '/auth/logout');
     showSignIn('You are signed out.');
   } catch (error) {
-    if (error instanceof SignedOut) showSignIn('Your session has ended. Sign in again.');
-    else byId('status').textContent = error.message;
+    if (error instanceof SignedOut) {
+      sessionEnded();
+    } else {
+      byId('status').textContent = error.message;
+      openLive();
+    }
   }
 });
 

@@ -1,27 +1,29 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSampleApp } from '../../sample/create-app.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SessionService } from '../../src/index.js';
 import { startRedis } from '../support/redis-server.js';
+import {
+  IPHONE,
+  PHONE_NAME,
+  badge,
+  currentRow,
+  desktopName,
+  launchChromium,
+  liveBadge,
+  newDevice,
+  rowOf,
+  rows,
+  sessionEndedNotice,
+  signIn,
+  signInForm,
+  signedInAs,
+  startSample,
+  waitForRows,
+} from './sample-in-chromium.js';
 
-// Debian's chromium package; never a downloaded browser.
-const CHROMIUM = '/usr/bin/chromium';
-// Background networking is switched off because outbound connections are refused in CI.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
-// The second device is a phone, so the two rows differ the way they do for real users.
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
 
 interface StoreCase {
   name: string;
@@ -39,68 +41,69 @@ const stores: StoreCase[] = [
   },
 ];
 
+interface GraphQLAnswer {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+}
+
+/** Runs a GraphQL operation the way a script of the page would: fetch with the browser's cookie. */
+const graphql = (page: Page, query: string): Promise<GraphQLAnswer> =>
+  page.evaluate(async (operation) => {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: operation }),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLAnswer['body'] };
+  }, query);
+
 describe.each(stores)('the devices page on the $name store', ({ name, start }) => {
   let stopStore: (() => Promise<void>) | undefined;
   let app: INestApplication | undefined;
-  let browser: Browser | undefined;
+  let browser: Browser;
   let base: string;
   let chromeName: string;
+  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     const store = await start();
     stopStore = store.stop;
-    const env = {
-      SESSION_SECRETS: 'browser-test-secret-0123456789-abcdefgh',
-      SESSION_COOKIE_SECURE: 'false',
-      SESSION_CAPTURE_CLIENT: 'true',
-      ...store.env,
-    };
-    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-    app = await createSampleApp('express', { logger: false });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    chromeName = `Chrome ${browser.version().split('.')[0]} on Linux`;
+    ({ app, base } = await startSample(store.env));
+    browser = await launchChromium();
+    chromeName = desktopName(browser);
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    // Each test starts with no session of the demo users left over from the one before.
+    const sessions = (app as INestApplication).get(SessionService);
+    await Promise.all(['u-alice', 'u-bob'].map((user) => sessions.revokeAll(user)));
   });
 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
     await stopStore?.();
-    vi.unstubAllEnvs();
   });
 
-  const device = (userAgent?: string): Promise<BrowserContext> =>
-    (browser as Browser).newContext(
-      userAgent ? { userAgent, viewport: { width: 390, height: 844 } } : { viewport: { width: 960, height: 480 } },
-    );
-
-  async function signIn(context: BrowserContext, user = 'alice'): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(base);
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(`${user}-password`);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: `Signed in as ${user}` }).waitFor();
-    return page;
+  async function device(userAgent?: string): Promise<BrowserContext> {
+    const context = await newDevice(browser, userAgent);
+    contexts.push(context);
+    return context;
   }
 
-  const rows = (page: Page) => page.locator('#devices').getByRole('listitem');
-  const badge = (page: Page) => page.getByText('This device', { exact: true });
-  const currentRow = (page: Page) => rows(page).filter({ has: badge(page) });
-  const signInForm = (page: Page) => page.getByRole('heading', { name: 'Sign in', exact: true });
-
-  it('lists both devices, marks the current one, and signs out everywhere else', async () => {
+  it('lists both devices live, marks the current one, and signs out everywhere else', async () => {
     const laptop = await device();
     const phone = await device(IPHONE);
-    const laptopPage = await signIn(laptop);
-    const phonePage = await signIn(phone);
-    await laptopPage.reload();
-    await laptopPage.getByRole('heading', { name: 'Signed in as alice' }).waitFor();
+    const laptopPage = await signIn(laptop, base);
+    const phonePage = await signIn(phone, base);
+    // The phone's sign-in reaches the laptop's open page without a reload.
+    await rowOf(laptopPage, PHONE_NAME).waitFor();
 
     for (const [page, self, other] of [
-      [laptopPage, chromeName, 'Safari 18 on iOS'],
-      [phonePage, 'Safari 18 on iOS', chromeName],
+      [laptopPage, chromeName, PHONE_NAME],
+      [phonePage, PHONE_NAME, chromeName],
     ] as const) {
       expect(await rows(page).count()).toBe(2);
       expect(await currentRow(page).count()).toBe(1);
@@ -124,30 +127,33 @@ describe.each(stores)('the devices page on the $name store', ({ name, start }) =
     expect(await rows(laptopPage).count()).toBe(1);
     expect(await laptopPage.getByRole('button', { name: 'Sign out everywhere else' }).isDisabled()).toBe(true);
 
+    // The phone's page says so by itself: the server closed its socket, and would not take it back.
+    await sessionEndedNotice(phonePage).waitFor();
+    expect(await signInForm(phonePage).isVisible()).toBe(true);
     await phonePage.reload();
     await signInForm(phonePage).waitFor();
-    // The server told the phone to drop its dead cookie.
-    expect(await phone.cookies()).toEqual([]);
-    await laptop.close();
-    await phone.close();
   });
 
-  it('signs out one other device, refuses a wrong password, and signs out', async () => {
+  it('signs out one other device, live on every open page, refuses a wrong password, and signs out', async () => {
     const laptop = await device();
     const phone = await device(IPHONE);
-    const laptopPage = await signIn(laptop, 'bob');
-    const phonePage = await signIn(phone, 'bob');
-    await laptopPage.reload();
+    const laptopPage = await signIn(laptop, base, 'bob');
+    const phonePage = await signIn(phone, base, 'bob');
+    // A second tab of the laptop, on the same session: it never clicks anything.
+    const laptopTab = await laptop.newPage();
+    await laptopTab.goto(base);
+    await liveBadge(laptopTab).waitFor();
+    await waitForRows(laptopTab, 2);
+    await rowOf(laptopPage, PHONE_NAME).waitFor();
 
-    await rows(laptopPage).filter({ hasText: 'Safari 18 on iOS' }).getByRole('button', { name: 'Sign out this device' }).click();
+    await rowOf(laptopPage, PHONE_NAME).getByRole('button', { name: 'Sign out this device' }).click();
     await laptopPage.getByRole('status').getByText('Signed out that device.').waitFor();
     expect(await rows(laptopPage).count()).toBe(1);
-    // The phone's page is still open: its next action finds the session gone, and can end no other.
-    await rows(phonePage).filter({ hasText: chromeName }).getByRole('button', { name: 'Sign out this device' }).click();
-    await signInForm(phonePage).waitFor();
-    expect(await phonePage.getByText('Your session has ended. Sign in again.').isVisible()).toBe(true);
-    await laptopPage.reload();
-    await laptopPage.getByRole('heading', { name: 'Signed in as bob' }).waitFor();
+    // Without a reload: the other tab drops the row, and the phone shows it was signed out.
+    await rowOf(laptopTab, PHONE_NAME).waitFor({ state: 'detached' });
+    expect(await rows(laptopTab).count()).toBe(1);
+    await sessionEndedNotice(phonePage).waitFor();
+    expect(await signInForm(phonePage).isVisible()).toBe(true);
 
     await phonePage.getByLabel('Username').fill('bob');
     await phonePage.getByLabel('Password').fill('not-the-password');
@@ -155,32 +161,68 @@ describe.each(stores)('the devices page on the $name store', ({ name, start }) =
     await phonePage.getByRole('alert').getByText('Unknown user or wrong password.').waitFor();
 
     await laptopPage.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await signInForm(laptopPage).waitFor();
+    await laptopPage.getByText('You are signed out.').waitFor();
     expect(await laptop.cookies()).toEqual([]);
+    // The other tab shared that session: it learns of the sign-out by itself.
+    await sessionEndedNotice(laptopTab).waitFor();
     await laptopPage.reload();
     await signInForm(laptopPage).waitFor();
-    await laptop.close();
-    await phone.close();
   });
 
-  it("does not sign in from another site's form (login CSRF)", async () => {
-    const context = await device();
-    // A page on another site that posts the attacker's credentials to the sample as soon as it loads.
-    await context.route('http://attacker.test/', (route) =>
-      route.fulfill({
-        contentType: 'text/html',
-        body: `<form method="post" action="${base}/auth/login">
-          <input name="username" value="bob"><input name="password" value="bob-password">
-        </form><script>document.forms[0].submit()</script>`,
-      }),
+  it('answers GraphQL from the page, and signOutEverywhereElse ends the phone live', async () => {
+    const laptop = await device();
+    const phone = await device(IPHONE);
+    const laptopPage = await signIn(laptop, base);
+    const phonePage = await signIn(phone, base);
+    await rowOf(laptopPage, PHONE_NAME).waitFor();
+    const handles = (await laptopPage.evaluate(async () => (await fetch('/sessions')).json())) as Array<{ handle: string; current: boolean }>;
+    const own = handles.find((session) => session.current)?.handle;
+
+    const me = await graphql(laptopPage, '{ me { userId name role sessionHandle } }');
+    expect(me).toEqual({ status: 200, body: { data: { me: { userId: 'u-alice', name: 'alice', role: 'admin', sessionHandle: own } } } });
+
+    const signedOut = await graphql(laptopPage, 'mutation { signOutEverywhereElse }');
+    expect(signedOut).toEqual({ status: 200, body: { data: { signOutEverywhereElse: 1 } } });
+    // Nothing on the laptop's page asked for its list again: the gateway told it.
+    await rowOf(laptopPage, PHONE_NAME).waitFor({ state: 'detached' });
+    expect(await rows(laptopPage).count()).toBe(1);
+    await sessionEndedNotice(phonePage).waitFor();
+
+    const phoneMe = await graphql(phonePage, '{ me { userId } }');
+    expect(phoneMe.body.data ?? null).toBeNull();
+    expect(phoneMe.body.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect((await graphql(laptopPage, '{ me { userId } }')).body).toEqual({ data: { me: { userId: 'u-alice' } } });
+  });
+
+  it('keeps the user signed in when a second sid cookie is planted on a longer path', async () => {
+    const laptop = await device();
+    const phone = await device(IPHONE);
+    const page = await signIn(laptop, base);
+    await signIn(phone, base);
+    const [real] = await laptop.cookies();
+    // Junk under the same name, on paths the browser then sends first (longer paths go first),
+    // as a sibling subdomain or a script on an older page of the site could plant it.
+    await laptop.addCookies(
+      ['/sessions', '/socket.io'].map((path) => ({ name: 'sid', value: 'planted-junk', domain: '127.0.0.1', path })),
     );
-    const page = await context.newPage();
-    const posted = page.waitForResponse(`${base}/auth/login`);
-    await page.goto('http://attacker.test/');
-    expect((await posted).status()).toBe(415);
-    expect(await context.cookies()).toEqual([]);
-    await page.goto(base);
-    await signInForm(page).waitFor();
-    await context.close();
+
+    const listed = page.waitForResponse(`${base}/sessions`);
+    await page.reload();
+    const response = await listed;
+    expect(await response.request().headerValue('cookie')).toBe(`sid=planted-junk; sid=${real?.value}`);
+    expect(response.status()).toBe(200);
+    await signedInAs(page, 'alice').waitFor();
+    // The socket's handshake carried both cookies too, and was let in.
+    await liveBadge(page).waitFor();
+    await waitForRows(page, 2);
+
+    // A write with both cookies: signing out the phone from its row.
+    await rowOf(page, PHONE_NAME).getByRole('button', { name: 'Sign out this device' }).click();
+    await page.getByRole('status').getByText('Signed out that device.').waitFor();
+    expect(await rows(page).count()).toBe(1);
+    // The real cookie was neither replaced nor cleared.
+    expect(await laptop.cookies()).toContainEqual(expect.objectContaining({ name: 'sid', path: '/', value: real?.value }));
+    await page.reload();
+    await signedInAs(page, 'alice').waitFor();
   });
 });
