@@ -1,16 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import { startDynamoDbLocal } from '../../tools/local-stores/dynamodb-local.js';
+import { startRedisServer } from '../../tools/local-stores/redis-server.js';
 import { type Variant, variantNamed } from '../variants.js';
 import type { BenchResults } from './bench-results.js';
 import { renderChart } from './chart.js';
 import { DYNAMODB_PRICES } from './dynamodb-cost.js';
-import { DynamoDbLocal } from './dynamodb-local.js';
 import { DynamoDbProxy } from './dynamodb-proxy.js';
 import { createTables } from './dynamodb-tables.js';
 import { type Stores, measure } from './measure.js';
 import { type BenchOptions, parseOptions } from './options.js';
 import { PATHS } from './paths.js';
-import { RedisServer } from './redis-server.js';
 import { renderResults, writeIntoDocs } from './report.js';
 import type { RunRecord } from './run-record.js';
 import { summarize } from './summary.js';
@@ -106,13 +106,14 @@ async function publish(results: BenchResults, save: boolean): Promise<void> {
 async function startStores(variants: readonly Variant[], stopping: (() => Promise<void>)[]): Promise<Stores> {
   const stores: Stores = {};
   if (variants.some((variant) => variant.store === 'redis')) {
-    const redis = await RedisServer.start();
-    stopping.push(() => redis.stop());
+    const redis = await startRedisServer();
+    stopping.push(() => redis.dispose());
     stores.redis = redis;
   }
   if (variants.some((variant) => variant.store === 'dynamodb')) {
-    const local = await DynamoDbLocal.start();
-    stopping.push(() => local.stop());
+    // The JVM's own JIT and GC, as a long-running emulator would have (the tests start it quicker).
+    const local = await startDynamoDbLocal({ jvm: 'long-running' });
+    stopping.push(() => local.dispose());
     const proxy = new DynamoDbProxy(new URL(local.endpoint));
     const endpoint = await proxy.start();
     stopping.push(() => proxy.stop());

@@ -1,15 +1,14 @@
 import { performance } from 'node:perf_hooks';
+import { type DynamoDbLocal, LOCAL_AWS_ENV } from '../../tools/local-stores/dynamodb-local.js';
+import { freePort } from '../../tools/local-stores/free-port.js';
+import type { RedisServer } from '../../tools/local-stores/redis-server.js';
 import type { ServerEnvironment, Variant } from '../variants.js';
 import { dynamoDbCost } from './dynamodb-cost.js';
-import { LOCAL_AWS_ENV } from './dynamodb-local.js';
-import type { DynamoDbLocal } from './dynamodb-local.js';
 import type { DynamoDbProxy } from './dynamodb-proxy.js';
-import { freePort } from './free-port.js';
 import { loadMe, logIn } from './load.js';
 import type { BenchOptions } from './options.js';
 import { PATHS } from './paths.js';
 import { machineBusyMicros, processCpuMicros } from './proc-cpu.js';
-import type { RedisServer } from './redis-server.js';
 import type { RunRecord } from './run-record.js';
 import { ServerProcess } from './server-process.js';
 
@@ -52,7 +51,7 @@ export async function measure(variant: Variant, round: number, stores: Stores, o
 
     const storePid = variant.store === 'redis' ? stores.redis?.pid : variant.store === 'dynamodb' ? stores.dynamodb?.local.pid : undefined;
     await server.settle();
-    await stores.redis?.resetStats();
+    await stores.redis?.resetCommandStats();
     stores.dynamodb?.proxy.take();
     const startedAt = new Date().toISOString();
     const before = await snapshot(server, storePid);

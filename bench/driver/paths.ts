@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 const root = (path: string): string => fileURLToPath(new URL(`../../../../${path}`, import.meta.url));
 
 export const PATHS = {
-  emulator: root('node_modules/amplify-dynamodb-simulator/emulator/'),
   results: root('bench/results/'),
   profiles: root('bench/dist/profiles/'),
   docs: root('docs/benchmarks.md'),
