@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
-import { type SessionModuleOptions, SessionModule, sessionConfig } from '../src/index.js';
+import { SessionModule, sessionConfig } from '../src/index.js';
 import { AccountResolver } from './account.resolver.js';
 import { AuthController } from './auth.controller.js';
 import { DevicesGateway } from './devices.gateway.js';
@@ -31,11 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true }),
-        SessionModule.forRootAsync({
-          imports: [ConfigModule.forFeature(sessionConfig)],
-          inject: [sessionConfig.KEY],
-          useFactory: (options: SessionModuleOptions) => options,
-        }),
+        SessionModule.forRootAsync({ ...sessionConfig.asProvider(), isGlobal: true }),
         graphqlFor(adapter),
       ],
       controllers: [PageController, AuthController, MeController, SessionsController],

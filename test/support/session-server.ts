@@ -1,13 +1,8 @@
 import 'reflect-metadata';
-import { Body, Controller, Get, HttpCode, Module, Param, Put, UseGuards, ValidationPipe } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AuthController } from '../../sample/auth.controller.js';
-import { MeController } from '../../sample/me.controller.js';
-import { SessionsController } from '../../sample/sessions.controller.js';
-import { CurrentSession, Session, SessionGuard, SessionModule, type SessionModuleOptions, sessionConfig } from '../../src/index.js';
+import { Body, Controller, Get, HttpCode, Module, Param, Put, UseGuards } from '@nestjs/common';
+import { AppModule } from '../../sample/app.module.js';
+import { createSampleApp } from '../../sample/create-app.js';
+import { CurrentSession, Session, SessionGuard } from '../../src/index.js';
 import { UNHANDLED_REJECTION } from './session-process.js';
 
 /**
@@ -34,23 +29,13 @@ class PreferencesController {
   }
 }
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true }),
-    SessionModule.forRootAsync({
-      imports: [ConfigModule.forFeature(sessionConfig)],
-      inject: [sessionConfig.KEY],
-      useFactory: (options: SessionModuleOptions) => options,
-    }),
-  ],
-  controllers: [AuthController, MeController, SessionsController, PreferencesController],
-})
+@Module({})
 class SessionServerModule {}
 
 async function main(): Promise<void> {
-  const adapter = process.env.SERVER_ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(SessionServerModule, adapter, { logger: ['fatal', 'error', 'warn'] });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+  const adapter = process.env.SERVER_ADAPTER === 'fastify' ? 'fastify' : 'express';
+  const root = { module: SessionServerModule, imports: [AppModule.forAdapter(adapter)], controllers: [PreferencesController] };
+  const app = await createSampleApp(adapter, { logger: ['fatal', 'error', 'warn'] }, root);
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   process.stdout.write(`listening on ${process.env.PORT}\n`);
