@@ -17,10 +17,14 @@ export { SessionService } from './session/session.service.js';
 export { type ConfigProblem, SessionConfigError } from './config/session-config.error.js';
 export { SessionEnvironment, sessionConfig, sessionOptionsFromEnv } from './config/session-env.config.js';
 export type { SessionInfo } from './session/session-info.interface.js';
-export type { DynamoDbStoreOptions } from './stores/dynamodb/dynamodb-store.options.js';
+export type {
+  DynamoDbCredentials,
+  DynamoDbStoreClient,
+  DynamoDbStoreOptions,
+} from './stores/dynamodb/dynamodb-store.options.js';
 export type { DynamoDbStore } from './stores/dynamodb/dynamodb.store.js';
 export { type EnsureTableOptions, type EnsureTableResult, ensureTable } from './stores/dynamodb/dynamodb-table.js';
-export type { RedisClusterNode, RedisStoreOptions } from './stores/redis/redis-store.options.js';
+export type { RedisClusterNode, RedisStoreClient, RedisStoreOptions } from './stores/redis/redis-store.options.js';
 export type {
   CsrfOptions,
   MemoryStoreOptions,

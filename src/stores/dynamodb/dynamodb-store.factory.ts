@@ -6,6 +6,7 @@ import { DEFAULTS } from '../../session.constants.js';
 import type { SessionStore } from '../session-store.interface.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { loadDynamoDbSdk } from './aws-errors.js';
+import { sdkClient } from './dynamodb-sdk-client.js';
 
 /**
  * Builds the DynamoDB store, loading the optional AWS SDK only now. `storeTimeout` bounds each
@@ -19,7 +20,7 @@ export async function createDynamoDbStore(
   const settings = resolveDynamoDbStoreOptions(options);
   const sdk = await loadOptionalPeer('@aws-sdk/client-dynamodb', 'the DynamoDB store', loadDynamoDbSdk);
   const { DynamoDbStore } = await import('./dynamodb.store.js');
-  const client = options.client ?? new sdk.DynamoDBClient(clientConfig(options, storeTimeout));
+  const client = options.client ? sdkClient(options.client) : new sdk.DynamoDBClient(clientConfig(options, storeTimeout));
   if (options.autoCreateTable) {
     new Logger('SessionModule').warn(
       `autoCreateTable is for development: create table ${settings.table} with "npx nestjs-session-store create-table" or your infrastructure code in production.`,

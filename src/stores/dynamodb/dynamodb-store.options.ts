@@ -1,7 +1,27 @@
-import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_MAX_ITEM_SIZE } from './dynamodb-item.js';
 import { type ConfigProblem, SessionConfigError } from '../../config/session-config.error.js';
 import { isPositiveInteger } from '../../config/checks.js';
+
+// The public types below name no AWS package, so that an app that does not use this store
+// type-checks without the SDK; the SDK's own types fit them.
+
+/**
+ * What the DynamoDB store and `ensureTable` ask of a client: a `DynamoDBClient` of
+ * @aws-sdk/client-dynamodb v3, which an app passes as it is.
+ */
+export interface DynamoDbStoreClient {
+  send(command: object): Promise<unknown>;
+}
+
+/** AWS credentials, as the SDK's `AwsCredentialIdentity`. */
+export interface DynamoDbCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly credentialScope?: string;
+  readonly accountId?: string;
+  readonly expiration?: Date;
+}
 
 /**
  * Options of the DynamoDB store (`store: { type: 'dynamodb', ... }`). The table must exist with
@@ -12,16 +32,19 @@ export interface DynamoDbStoreOptions {
   /** Name of the sessions table. Required. */
   table?: string;
   /**
-   * A client the app already has. The store uses it as it is and never destroys it; region,
+   * A `DynamoDBClient` the app already has. The store uses it as it is and never destroys it; region,
    * endpoint, credentials, retry and timeout options must then be left out.
    */
-  client?: DynamoDBClient;
+  client?: DynamoDbStoreClient;
   /** AWS region of the table. Default: the SDK's resolution (`AWS_REGION`, profile). */
   region?: string;
   /** Another endpoint, such as DynamoDB Local (`http://localhost:8000`). */
   endpoint?: string;
-  /** Credentials or a provider of them. Default: the SDK's default credential chain. */
-  credentials?: DynamoDBClientConfig['credentials'];
+  /**
+   * Credentials, or a provider of them such as `fromIni()` of @aws-sdk/credential-providers.
+   * Default: the SDK's default credential chain.
+   */
+  credentials?: DynamoDbCredentials | (() => Promise<DynamoDbCredentials>);
   /**
    * Strongly consistent reads. Default true: with eventually consistent reads, a session signed
    * out on one instance can be read as live by another for up to a second.

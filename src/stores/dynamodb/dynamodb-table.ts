@@ -1,9 +1,10 @@
 import { loadOptionalPeer } from '../optional-peer.js';
 import { errorNamed, loadDynamoDbSdk } from './aws-errors.js';
-import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ATTR } from './dynamodb-item.js';
-import { DEFAULT_INDEX_NAME } from './dynamodb-store.options.js';
+import { DEFAULT_INDEX_NAME, type DynamoDbStoreClient } from './dynamodb-store.options.js';
+import { sdkClient } from './dynamodb-sdk-client.js';
 
 export interface EnsureTableOptions {
   /** Name of the sessions table. */
@@ -28,7 +29,8 @@ export interface EnsureTableResult {
  * Safe to run again: an existing table is checked, not changed, apart from turning TTL on.
  * Needs `dynamodb:CreateTable`, `DescribeTable`, `UpdateTimeToLive` and `DescribeTimeToLive`.
  */
-export async function ensureTable(client: DynamoDBClient, options: EnsureTableOptions): Promise<EnsureTableResult> {
+export async function ensureTable(appClient: DynamoDbStoreClient, options: EnsureTableOptions): Promise<EnsureTableResult> {
+  const client = sdkClient(appClient);
   // The SDK is loaded here rather than at the top so that importing this package does not need it.
   const sdk = await loadOptionalPeer('@aws-sdk/client-dynamodb', 'the DynamoDB store', loadDynamoDbSdk);
   const { table } = options;

@@ -22,7 +22,8 @@ import {
   toItem,
 } from './dynamodb-item.js';
 import { errorNamed } from './aws-errors.js';
-import type { DynamoDbStoreSettings } from './dynamodb-store.options.js';
+import type { DynamoDbStoreClient, DynamoDbStoreSettings } from './dynamodb-store.options.js';
+import { sdkClient } from './dynamodb-sdk-client.js';
 import { SessionDataTooLargeError } from '../../session/session.errors.js';
 import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
 
@@ -45,12 +46,16 @@ const isTooLarge = (error: unknown): boolean =>
  * `userId` for listing and revoking a user's sessions. See the README's DynamoDB section for the layout.
  */
 export class DynamoDbStore implements SessionStore {
+  private readonly client: DynamoDBClient;
+
   constructor(
-    private readonly client: DynamoDBClient,
+    client: DynamoDbStoreClient,
     private readonly settings: DynamoDbStoreSettings,
     /** True when the store created the client, and so must destroy it on close. */
     private readonly ownsClient = false,
-  ) {}
+  ) {
+    this.client = sdkClient(client);
+  }
 
   async get(key: string): Promise<SessionRecord | null> {
     const { Item } = await this.client.send(

@@ -104,6 +104,8 @@ function createClient(driver: Driver, options: RedisStoreOptions, storeTimeout: 
   const url = options.url === undefined ? undefined : new URL(options.url);
   const connection = connectionOptions(options, url, storeTimeout);
   if (options.cluster || options.clusterNodes) {
+    // The public option is a plain object so that its type does not need ioredis; it is ioredis'.
+    const extra = options.clusterOptions as ClusterOptions | undefined;
     const nodes = options.clusterNodes ?? [{ host: (url as URL).hostname, port: Number((url as URL).port || 6379) }];
     const clusterOptions: ClusterOptions = {
       enableOfflineQueue: false,
@@ -112,8 +114,8 @@ function createClient(driver: Driver, options: RedisStoreOptions, storeTimeout: 
       // Behind TLS, nodes must be reached by the hostnames their certificates name, as
       // ElastiCache announces them, not by resolved IPs.
       ...(connection.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
-      ...options.clusterOptions,
-      redisOptions: { ...connection, ...options.clusterOptions?.redisOptions },
+      ...extra,
+      redisOptions: { ...connection, ...extra?.redisOptions },
     };
     return new driver.Cluster(nodes, clusterOptions);
   }
@@ -124,7 +126,7 @@ function createClient(driver: Driver, options: RedisStoreOptions, storeTimeout: 
     lazyConnect: true,
     ...(options.db !== undefined ? { db: options.db } : {}),
     ...(options.sentinels ? { sentinels: options.sentinels, name: options.name } : {}),
-    ...options.redisOptions,
+    ...(options.redisOptions as RedisOptions | undefined),
   };
   // ioredis reads host, port, credentials, db and query options from the URL itself.
   return options.url !== undefined ? new driver.Redis(options.url, base) : new driver.Redis(base);

@@ -1,6 +1,20 @@
+// @types/node, which every Nest app has, rather than ioredis: the types a user compiles against
+// name no optional peer, so an app that does not use this store type-checks without ioredis.
 import type { ConnectionOptions } from 'node:tls';
-// Types only: ioredis is an optional peer, loaded at run time only when this store is chosen.
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * What the Redis store asks of a client: an ioredis `Redis` or `Cluster` has all of it, so an app
+ * passes its own as it is. Spelled out here so that these types do not need ioredis installed.
+ */
+export interface RedisStoreClient {
+  readonly status: string;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys: number }): unknown;
+  hgetall(key: string): Promise<Record<string, string>>;
+  zrem(key: string, ...members: string[]): Promise<number>;
+  once(event: 'end', listener: (...args: unknown[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
 
 /** A Redis Cluster node: `host:port`, `redis://host:port` (`rediss://` turns TLS on) or an object. */
 export type RedisClusterNode = string | { host: string; port: number };
@@ -28,7 +42,7 @@ export interface RedisStoreOptions {
    * An ioredis `Redis` or `Cluster` the app created and owns: the store never closes it. Set the
    * fail-fast options described in the README's Redis section on it, or an outage makes requests wait.
    */
-  client?: Redis | Cluster;
+  client?: RedisStoreClient;
   /** Prefix of every key the store writes, so several apps can share one Redis. Default `sess:`. */
   keyPrefix?: string;
   /** TLS options; `true` for defaults. Implied by a `rediss://` URL. */
@@ -47,10 +61,12 @@ export interface RedisStoreOptions {
   /** Milliseconds to open a connection, and the longest boot waits for the first one. Default 2000. */
   connectTimeout?: number;
   /**
-   * Further ioredis options for a standalone or Sentinel client (e.g. `sentinelPassword`,
+   * Further ioredis `RedisOptions` for a standalone or Sentinel client (e.g. `sentinelPassword`,
    * `connectionName`), applied over the store's fail-fast settings: override those knowingly.
+   * Passed to ioredis as they are; write `{ ... } satisfies RedisOptions` to have ioredis' types
+   * check them.
    */
-  redisOptions?: RedisOptions;
-  /** Further ioredis options for a Cluster client (e.g. `natMap`, `scaleReads`), applied the same way. */
-  clusterOptions?: ClusterOptions;
+  redisOptions?: object;
+  /** Further ioredis `ClusterOptions` for a Cluster client (e.g. `natMap`, `scaleReads`), applied the same way. */
+  clusterOptions?: object;
 }

@@ -1,5 +1,3 @@
-// Types only: this file must load without ioredis installed, so it can be exported from the index.
-import type { Cluster, Redis } from 'ioredis';
 import {
   CREATE_SESSION,
   DELETE_SESSION,
@@ -8,6 +6,7 @@ import {
   UPDATE_SESSION,
 } from './redis.scripts.js';
 import type { ClientInfo, SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
+import type { RedisStoreClient } from './redis-store.options.js';
 
 export interface RedisStoreSettings {
   /** Prefix of every key. Default `sess:`. */
@@ -56,7 +55,7 @@ export class RedisStore implements SessionStore {
   private readonly scripts: ScriptCommands;
 
   constructor(
-    private readonly client: Redis | Cluster,
+    private readonly client: RedisStoreClient,
     settings: RedisStoreSettings = {},
   ) {
     this.prefix = settings.keyPrefix ?? 'sess:';
