@@ -136,6 +136,7 @@ export const store = new RedisStore(redis, { keyPrefix: 'app:' });
 
 let work: string;
 let tarball: { filename: string; files: { path: string }[] };
+let baseApp: string;
 let compiled: { base: Promise<string>; drivers: Promise<string> };
 
 /** tsc's report for the project in `dir`: empty when it compiles. */
@@ -180,13 +181,13 @@ beforeAll(async () => {
   for (const file of ['package.json', 'README.md', 'LICENSE']) await copyFile(join(ROOT, file), join(staged, file));
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: staged });
   [tarball] = JSON.parse(stdout);
-  const base = await consumerApp('base-app', BASE_PACKAGES, { 'app.ts': APP });
+  baseApp = await consumerApp('base-app', BASE_PACKAGES, { 'app.ts': APP });
   // The base app checks the package's declarations; here what is at stake is the app's own code,
   // and checking the drivers' thousand declaration files too would double the time.
   const sources = { 'app.ts': APP, 'clients.ts': APP_OWNED_CLIENTS };
   const drivers = await consumerApp('driver-app', [...BASE_PACKAGES, ...DRIVERS], sources, { skipLibCheck: true });
   // The two compiles run side by side; each test waits for its own.
-  compiled = { base: typeCheck(base), drivers: typeCheck(drivers) };
+  compiled = { base: typeCheck(baseApp), drivers: typeCheck(drivers) };
   await Promise.all(Object.values(compiled));
 }, 60_000);
 
@@ -203,6 +204,17 @@ describe('the packed package', () => {
 
   it('type-checks in an app that has none of the optional peers, with skipLibCheck off', async () => {
     expect(await compiled.base).toBe('');
+  });
+
+  it('loads without the optional peers, imported or required (a CommonJS app, through require(esm))', async () => {
+    const scripts = {
+      module: "import 'reflect-metadata'; const m = await import('nestjs-session-store'); console.log(typeof m.SessionModule);",
+      commonjs: "require('reflect-metadata'); console.log(typeof require('nestjs-session-store').SessionModule);",
+    };
+    for (const [type, script] of Object.entries(scripts)) {
+      const { stdout } = await run(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: baseApp });
+      expect(stdout, type).toBe('function\n');
+    }
   });
 
   it("takes an app's own ioredis and AWS SDK clients, credentials and options without casts", async () => {
