@@ -2,19 +2,18 @@ import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/index.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local.js';
+import { useDynamoDbLocal } from '../support/dynamodb-local.js';
 import { ADAPTERS, type AdapterName, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
 const MINUTE = 60_000;
 const TABLE = 'sessions';
 
-let local: DynamoDbLocal;
+const local = useDynamoDbLocal();
 let client: DynamoDBClient;
 /** Every command sent through the app's client, by name, counted before retries. */
 const commands: string[] = [];
 
 beforeAll(async () => {
-  local = await startDynamoDbLocal();
   client = local.client();
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -27,7 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   client?.destroy();
-  await local?.stop();
 });
 
 describe.each(ADAPTERS)('DynamoDB calls per request on %s', (adapter: AdapterName) => {

@@ -6,10 +6,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { type DynamoDbLocal, LOCAL_CLIENT_CONFIG, startDynamoDbLocal } from '../support/dynamodb-local.js';
+import { LOCAL_AWS } from '../../tools/local-stores/dynamodb-local.js';
+import { useDynamoDbLocal } from '../support/dynamodb-local.js';
 
 describe('nestjs-session-store create-table', () => {
-  let local: DynamoDbLocal;
+  const local = useDynamoDbLocal();
   let client: DynamoDBClient;
   const saved = { ...process.env };
 
@@ -20,17 +21,15 @@ describe('nestjs-session-store create-table', () => {
   }
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
     client = local.client();
     // The command reads credentials from the SDK's default chain, as it would in a shell.
-    process.env.AWS_ACCESS_KEY_ID = LOCAL_CLIENT_CONFIG.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CLIENT_CONFIG.credentials.secretAccessKey;
+    process.env.AWS_ACCESS_KEY_ID = LOCAL_AWS.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = LOCAL_AWS.credentials.secretAccessKey;
     delete process.env.AWS_PROFILE;
   });
   afterAll(async () => {
     process.env = saved;
     client?.destroy();
-    await local?.stop();
   });
 
   it('creates the table with its user index and TTL on expiresAt', async () => {

@@ -5,8 +5,8 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DynamoDbStoreOptions } from '../../src/index.js';
 import { generateSessionId, signSessionId } from '../../src/token/session-token.js';
-import { LOCAL_CLIENT_CONFIG } from '../support/dynamodb-local.js';
-import { freePort } from '../support/free-port.js';
+import { LOCAL_AWS } from '../../tools/local-stores/dynamodb-local.js';
+import { freePort } from '../../tools/local-stores/free-port.js';
 import { ADAPTERS, type AdapterName, SECRET, type TestApp, createTestApp } from '../support/test-app.js';
 
 /** A server that accepts connections and never answers, as a stalled network path would. */
@@ -32,7 +32,7 @@ describe.each(ADAPTERS)('DynamoDB outage on %s', (adapter: AdapterName) => {
 
   async function start(store: Partial<DynamoDbStoreOptions>, storeTimeout?: number): Promise<TestApp> {
     const app = await createTestApp(adapter, {
-      store: { type: 'dynamodb', table: 'sessions', ...LOCAL_CLIENT_CONFIG, ...store },
+      store: { type: 'dynamodb', table: 'sessions', ...LOCAL_AWS, ...store },
       ...(storeTimeout ? { storeTimeout } : {}),
     });
     cleanup.push(() => app.close());

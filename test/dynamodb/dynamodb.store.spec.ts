@@ -13,13 +13,13 @@ import {
   sessionOptionsFromEnv,
 } from '../../src/index.js';
 import { signSessionId, storeKeyOf } from '../../src/token/session-token.js';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local.js';
+import { useDynamoDbLocal } from '../support/dynamodb-local.js';
 import { ADAPTERS, SECRET, createTestApp } from '../support/test-app.js';
 import { describeStoreContract } from '../store-contract.js';
 
 const MINUTE = 60_000;
 
-let local: DynamoDbLocal;
+const local = useDynamoDbLocal();
 let client: DynamoDBClient;
 let tables = 0;
 
@@ -36,13 +36,11 @@ async function openStore(options: { maxItemSize?: number } = {}): Promise<{ stor
   return { store, table };
 }
 
-beforeAll(async () => {
-  local = await startDynamoDbLocal();
+beforeAll(() => {
   client = local.client();
 });
-afterAll(async () => {
+afterAll(() => {
   client?.destroy();
-  await local?.stop();
 });
 
 describeStoreContract('dynamodb', async () => {

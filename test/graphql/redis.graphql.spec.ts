@@ -1,4 +1,4 @@
-import { redisStoreOfThisFile } from '../support/store-target.js';
+import { useRedisStore } from '../support/store-target.js';
 import { describeSessionGraphQL } from './graphql.suite.js';
 
-describeSessionGraphQL('redis', redisStoreOfThisFile());
+describeSessionGraphQL('redis', useRedisStore());

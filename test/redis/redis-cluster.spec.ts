@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { describeStoreContract } from '../store-contract.js';
-import { type RedisCluster, startRedisCluster } from '../support/redis-server.js';
+import { useRedisCluster } from '../support/redis-server.js';
 
-let cluster: RedisCluster;
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-});
-afterAll(async () => {
-  await cluster.dispose();
-});
+const cluster = useRedisCluster();
 
 describeStoreContract('redis cluster', async () => {
   const store = await createRedisStore({ type: 'redis', clusterNodes: cluster.nodes });

@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionConfigError, sessionOptionsFromEnv } from '../../src/index.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { SECRET, cookiePair, createTestApp } from '../support/test-app.js';
 
 describe('Redis store from SESSION_* variables', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(async () => {
-    await server.dispose();
-  });
+  const server = useRedisServer();
 
   it('boots an app on the Redis named by SESSION_REDIS_URL, under SESSION_REDIS_KEY_PREFIX', async () => {
     const options = sessionOptionsFromEnv({

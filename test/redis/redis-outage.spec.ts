@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useRedisServer } from '../support/redis-server.js';
 import { ADAPTERS, type AdapterName, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
 // The contract of the feature: an outage costs a request a 503 within this, never a hang.
@@ -16,18 +16,12 @@ async function until<T>(attempt: () => Promise<T>, done: (value: T) => boolean, 
 }
 
 describe.each(ADAPTERS)('Redis outage on %s', (adapter: AdapterName) => {
-  let server: RedisServer;
+  const server = useRedisServer({ persistent: true });
   let app: TestApp;
 
-  beforeAll(async () => {
-    server = await startRedis({ persistent: true });
-  });
   afterEach(async () => {
     await app?.close();
     await server.start();
-  });
-  afterAll(async () => {
-    await server.dispose();
   });
 
   const me = (cookie: string) => request(app.server as never).get('/me').set('Cookie', cookie);

@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import type { SessionStore } from '../../src/index.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 
 describe('Redis store over TLS (rediss://)', () => {
-  let server: RedisServer;
-  let tls: { url: string; ca: string };
-  beforeAll(async () => {
-    server = await startRedis({ tls: true });
-    tls = server.tls as { url: string; ca: string };
-  });
-  afterAll(async () => {
-    await server.dispose();
-  });
+  const server = useRedisServer({ tls: true });
+  const tls = () => server.tls as { url: string; ca: string };
 
   const roundTrip = async (store: SessionStore) => {
     const key = randomBytes(32).toString('base64url');
@@ -24,13 +17,13 @@ describe('Redis store over TLS (rediss://)', () => {
   };
 
   it('connects over TLS when the certificate is trusted', async () => {
-    const store = await createRedisStore({ type: 'redis', url: tls.url, tls: { ca: tls.ca } });
+    const store = await createRedisStore({ type: 'redis', url: tls().url, tls: { ca: tls().ca } });
     expect((await roundTrip(store))?.data).toEqual({ a: 1 });
     await store.close();
   });
 
   it('verifies the server certificate: an unknown one gets no session through', async () => {
-    const store = await createRedisStore({ type: 'redis', url: tls.url, connectTimeout: 300 });
+    const store = await createRedisStore({ type: 'redis', url: tls().url, connectTimeout: 300 });
     await expect(roundTrip(store)).rejects.toThrow();
     await store.close();
   });

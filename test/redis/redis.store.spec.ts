@@ -4,20 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { RedisStore, SessionConfigError, type SessionRecord } from '../../src/index.js';
 import { describeStoreContract } from '../store-contract.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
+import { redisStoreOn } from '../support/store-target.js';
 
-let server: RedisServer;
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = useRedisServer();
 
-describeStoreContract('redis', async () => {
-  const store = await createRedisStore({ type: 'redis', url: server.url });
-  return { store, close: () => store.close() };
-});
+describeStoreContract('redis', redisStoreOn(server));
 
 describe('RedisStore in Redis', () => {
   let admin: Redis;

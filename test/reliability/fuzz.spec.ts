@@ -1,15 +1,11 @@
 import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoDbStore } from '../../src/stores/dynamodb/dynamodb-store.factory.js';
-import { MemoryStore, type SessionStore, ensureTable } from '../../src/index.js';
-import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { signSessionId } from '../../src/token/session-token.js';
 import { type CountingStore, countingStore } from '../support/counting-store.js';
-import { startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { type ForgedDelivery, forgedDelivery } from '../support/forged-tokens.js';
 import { KeptAliveClient, rawGet, sendableHeaderValue } from '../support/http-probe.js';
-import { startRedis } from '../support/redis-server.js';
+import { type StoreTarget, openMemoryStore, useDynamoDbStore, useRedisStore } from '../support/store-target.js';
 import { ADAPTERS, type AdapterName, OLD_SECRET, SECRET, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
 const CASES = 10_000;
@@ -19,50 +15,22 @@ const HEADER = 'x-session-token';
 const ACCEPTED = [SECRET, OLD_SECRET];
 const GUARDED = ['/me', '/role', '/sessions'];
 
-interface Target {
-  store: SessionStore;
-  close(): Promise<void>;
-}
-
-const STORES: Record<string, () => Promise<Target>> = {
-  memory: async () => {
-    const store = new MemoryStore();
-    return { store, close: () => store.close() };
-  },
-  redis: async () => {
-    const redis = await startRedis();
-    const store = await createRedisStore({ type: 'redis', url: redis.url });
-    return {
-      store,
-      close: async () => {
-        await store.close();
-        await redis.dispose();
-      },
-    };
-  },
-  dynamodb: async () => {
-    const local = await startDynamoDbLocal();
-    const client = local.client();
-    await ensureTable(client, { table: 'fuzz-sessions' });
-    const store = await createDynamoDbStore({ type: 'dynamodb', client, table: 'fuzz-sessions' });
-    return {
-      store,
-      close: async () => {
-        client.destroy();
-        await local.stop();
-      },
-    };
-  },
+/** For each store, what starts it for the calling describe and opens the store on it. */
+const STORES: Record<string, () => () => Promise<StoreTarget>> = {
+  memory: () => openMemoryStore,
+  redis: useRedisStore,
+  dynamodb: useDynamoDbStore,
 };
 
 const total = (counting: CountingStore) => Object.values(counting.calls).reduce((sum, n) => sum + n, 0);
 
 describe.each(Object.keys(STORES))('fuzzed session tokens with the %s store', (storeName) => {
-  let target: Target;
+  const open = (STORES[storeName] as () => () => Promise<StoreTarget>)();
+  let target: StoreTarget;
   let counting: CountingStore;
 
   beforeAll(async () => {
-    target = await (STORES[storeName] as () => Promise<Target>)();
+    target = await open();
     counting = countingStore(target.store);
   });
   afterAll(async () => {

@@ -7,9 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/index.js';
-import { startDynamoDbLocalOnDisk } from '../support/dynamodb-local-on-disk.js';
+import { useDynamoDbLocal } from '../support/dynamodb-local.js';
 import { KeptAliveClient } from '../support/http-probe.js';
-import { startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { type SessionProcess, UNHANDLED_REJECTION, startSessionProcess } from '../support/session-process.js';
 import { cookiePair } from '../support/test-app.js';
 
@@ -19,32 +19,39 @@ const WRITES = 100;
 const UNAVAILABLE_WITHIN = 1500;
 const RECOVERED_WITHIN = 2000;
 
-/** A store both app processes share, which the outage test can stop and start again with its data. */
+/**
+ * A store both app processes share, which the outage test can stop and start again with its
+ * data, started for the calling describe; `env()` points an app process at it.
+ */
 interface SharedStore {
-  env: Record<string, string>;
+  env(): Record<string, string>;
   stop(): Promise<void>;
   start(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
-const STORES: Record<string, () => Promise<SharedStore>> = {
-  redis: async () => {
-    const server = await startRedis({ persistent: true });
-    return { env: { SESSION_STORE: 'redis', SESSION_REDIS_URL: server.url }, ...server };
+const STORES: Record<string, () => SharedStore> = {
+  redis: () => {
+    const server = useRedisServer({ persistent: true });
+    return { env: () => ({ SESSION_STORE: 'redis', SESSION_REDIS_URL: server.url }), stop: () => server.stop(), start: () => server.start() };
   },
-  dynamodb: async () => {
-    const local = await startDynamoDbLocalOnDisk();
-    const client = local.client();
-    await ensureTable(client, { table: 'sessions' });
-    client.destroy();
+  dynamodb: () => {
+    // On disk, to keep its tables over the outage; niced, because a restarting JVM takes both
+    // cores for seconds, and the app servers whose 503 latency is measured must not starve.
+    const local = useDynamoDbLocal({ storage: 'disk', nice: 10 });
+    beforeAll(async () => {
+      const client = local.client();
+      await ensureTable(client, { table: 'sessions' });
+      client.destroy();
+    });
     return {
-      env: {
+      env: () => ({
         SESSION_STORE: 'dynamodb',
         SESSION_DYNAMODB_TABLE: 'sessions',
         SESSION_DYNAMODB_REGION: 'us-east-1',
         SESSION_DYNAMODB_ENDPOINT: local.endpoint,
-      },
-      ...local,
+      }),
+      stop: () => local.stop(),
+      start: () => local.start(),
     };
   },
 };
@@ -116,21 +123,14 @@ async function stopPair(pair: Instance[]): Promise<void> {
 }
 
 describe.each(Object.keys(STORES))('two app processes sharing %s', (storeName) => {
-  let store: SharedStore;
-
-  beforeAll(async () => {
-    store = await (STORES[storeName] as () => Promise<SharedStore>)();
-  }, 120_000);
-  afterAll(async () => {
-    await store?.dispose();
-  });
+  const store = (STORES[storeName] as () => SharedStore)();
 
   describe('A on Express, B on Fastify', () => {
     let a: Instance;
     let b: Instance;
 
     beforeAll(async () => {
-      [a, b] = await startPair(store.env);
+      [a, b] = await startPair(store.env());
     }, 120_000);
     afterAll(async () => {
       await stopPair([a, b].filter(Boolean));
@@ -251,13 +251,11 @@ describe.each(Object.keys(STORES))('two app processes sharing %s', (storeName) =
 });
 
 describe('express-session + connect-redis under the same concurrent writes', () => {
-  let stopRedis: () => Promise<void>;
+  const server = useRedisServer();
   const closers: Array<() => Promise<void>> = [];
   const clients: KeptAliveClient[] = [];
 
   beforeAll(async () => {
-    const server = await startRedis();
-    stopRedis = server.dispose;
     // Two instances sharing Redis, configured as its documentation recommends.
     for (let i = 0; i < 2; i++) {
       const redis = createClient({ url: server.url });
@@ -289,7 +287,6 @@ describe('express-session + connect-redis under the same concurrent writes', () 
   afterAll(async () => {
     for (const client of clients) client.close();
     for (const close of closers) await close();
-    await stopRedis?.();
   });
 
   it('is measured as the reference for lost updates', async () => {

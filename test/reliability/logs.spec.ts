@@ -2,9 +2,9 @@ import type { LoggerService } from '@nestjs/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../../src/index.js';
-import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { describeSessionE2E } from '../e2e/session-e2e.suite.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
+import { redisStoreOn } from '../support/store-target.js';
 import { cookiePair, createTestApp } from '../support/test-app.js';
 
 // Everything the run prints, and every session ID and token the module or the tests made.
@@ -78,19 +78,10 @@ describeSessionE2E('memory', async () => {
 });
 
 describe('with Redis', () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    // Persistent, so the sessions are still there when the server comes back.
-    server = await startRedis({ persistent: true });
-  });
-  afterAll(async () => {
-    await server?.dispose();
-  });
+  // Persistent, so the sessions are still there when the server comes back.
+  const server = useRedisServer({ persistent: true });
 
-  describeSessionE2E('redis', async () => {
-    const store = await createRedisStore({ type: 'redis', url: server.url });
-    return { store, close: () => store.close() };
-  });
+  describeSessionE2E('redis', redisStoreOn(server));
 
   it('logs an outage and its end', async () => {
     const app = await createTestApp('express', { store: { type: 'redis', url: server.url } });

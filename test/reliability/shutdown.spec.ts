@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTable } from '../../src/index.js';
-import { type DynamoDbLocal, LOCAL_CLIENT_CONFIG, startDynamoDbLocal } from '../support/dynamodb-local.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { LOCAL_AWS } from '../../tools/local-stores/dynamodb-local.js';
+import { useDynamoDbLocal } from '../support/dynamodb-local.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
 async function loginWorks(app: TestApp): Promise<void> {
@@ -14,16 +15,14 @@ async function loginWorks(app: TestApp): Promise<void> {
 }
 
 describe('app.close() with the Redis store', () => {
-  let server: RedisServer;
+  const server = useRedisServer();
   let admin: Redis;
 
-  beforeAll(async () => {
-    server = await startRedis();
+  beforeAll(() => {
     admin = new Redis(server.url);
   });
   afterAll(async () => {
     await admin?.quit();
-    await server?.dispose();
   });
 
   const connectionNames = async () => String(await admin.client('LIST')).match(/ name=\S*/g) ?? [];
@@ -52,24 +51,20 @@ describe('app.close() with the Redis store', () => {
 });
 
 describe('app.close() with the DynamoDB store', () => {
-  let local: DynamoDbLocal;
+  const local = useDynamoDbLocal();
   const table = 'shutdown-sessions';
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
     const setup = local.client();
     await ensureTable(setup, { table });
     setup.destroy();
-  });
-  afterAll(async () => {
-    await local?.stop();
   });
 
   it('destroys the client the module created', async () => {
     const destroy = vi.spyOn(DynamoDBClient.prototype, 'destroy');
     try {
       const app = await createTestApp('express', {
-        store: { type: 'dynamodb', table, endpoint: local.endpoint, ...LOCAL_CLIENT_CONFIG },
+        store: { type: 'dynamodb', table, endpoint: local.endpoint, ...LOCAL_AWS },
       });
       await loginWorks(app);
       expect(destroy).not.toHaveBeenCalled();

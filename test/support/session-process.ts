@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort } from '../../tools/local-stores/free-port.js';
 
 const REGISTER = fileURLToPath(new URL('./swc-register.ts', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./session-server.ts', import.meta.url));

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { MemoryStore, type SessionStore } from '../../src/index.js';
+import { MemoryStore, type SessionStore, ensureTable } from '../../src/index.js';
+import { createDynamoDbStore } from '../../src/stores/dynamodb/dynamodb-store.factory.js';
 import { createRedisStore } from '../../src/stores/redis/redis-store.factory.js';
 import { type CountingStore, countingStore } from './counting-store.js';
-import { type RedisServer, startRedis } from './redis-server.js';
+import { type DynamoDbLocal, useDynamoDbLocal } from './dynamodb-local.js';
+import { type RedisServer, useRedisServer } from './redis-server.js';
 
 /** A store a suite runs against, and how to close it. */
 export interface StoreTarget {
@@ -15,23 +17,37 @@ export const openMemoryStore = async (): Promise<StoreTarget> => {
   return { store, close: () => store.close() };
 };
 
-/**
- * Starts a redis-server for the spec file that calls it (in its beforeAll, stopped in its
- * afterAll) and returns how to open a store on it.
- */
-export function redisStoreOfThisFile(): () => Promise<StoreTarget> {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(async () => {
-    await server.dispose();
-  });
-  return async () => {
+/** Opens a Redis store on `server`, with a client of its own. */
+export const redisStoreOn =
+  (server: RedisServer) =>
+  async (): Promise<StoreTarget> => {
     const store = await createRedisStore({ type: 'redis', url: server.url });
     return { store, close: () => store.close() };
   };
+
+/** Opens a DynamoDB store on a fresh table of `local` each time, with a client of its own. */
+export function dynamoDbStoreOn(local: DynamoDbLocal): () => Promise<StoreTarget> {
+  let tables = 0;
+  return async () => {
+    const client = local.client();
+    const table = `sessions-${++tables}`;
+    await ensureTable(client, { table });
+    const store = await createDynamoDbStore({ type: 'dynamodb', client, table });
+    return {
+      store,
+      close: async () => {
+        await store.close?.();
+        client.destroy();
+      },
+    };
+  };
 }
+
+/** A redis-server for the calling suite (see useRedisServer) and how to open a store on it. */
+export const useRedisStore = (): (() => Promise<StoreTarget>) => redisStoreOn(useRedisServer());
+
+/** DynamoDB Local for the calling suite (see useDynamoDbLocal) and how to open a store on it. */
+export const useDynamoDbStore = (): (() => Promise<StoreTarget>) => dynamoDbStoreOn(useDynamoDbLocal());
 
 /** The opened store and the counting wrapper the apps of a suite use. */
 export interface CountedTarget {

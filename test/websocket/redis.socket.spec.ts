@@ -1,4 +1,4 @@
-import { redisStoreOfThisFile } from '../support/store-target.js';
+import { useRedisStore } from '../support/store-target.js';
 import { describeSessionSockets } from './socket.suite.js';
 
-describeSessionSockets('redis', redisStoreOfThisFile());
+describeSessionSockets('redis', useRedisStore());
