@@ -10,7 +10,7 @@ import { cookiePair, createTestApp } from '../support/test-app.js';
 // Everything the run prints, and every session ID and token the module or the tests made.
 const seen = vi.hoisted(() => ({ log: [] as string[], ids: new Set<string>(), tokens: new Set<string>() }));
 
-vi.mock('../../src/session-token.js', async (importOriginal) => {
+vi.mock('../../src/token/session-token.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/token/session-token.js')>();
   return {
     ...actual,
