@@ -289,7 +289,12 @@ describe('express-session + connect-redis under the same concurrent writes', () 
     for (const close of closers) await close();
   });
 
-  it('is measured as the reference for lost updates', async () => {
+  // The control for "keeps all 100 keys" above: the same writes, through the same client, do
+  // overlap enough to lose updates when the store writes whole sessions. express-session saves
+  // the session it read at the start of the request, so concurrent requests overwrite each
+  // other's keys: 49 to 88 of 100 lost across runs, never none. Were it ever 0, our 0 would
+  // prove nothing, so this asserts it.
+  it('loses some of the same concurrent writes, where ours lose none', async () => {
     const login = await (clients[0] as KeptAliveClient).send({ method: 'POST', path: '/login' });
     const cookie = cookiePair(login.headers['set-cookie']) as string;
     const { statuses } = await concurrentWrites(clients, cookie);
@@ -298,6 +303,6 @@ describe('express-session + connect-redis under the same concurrent writes', () 
     expect(data.user).toBe('alice');
     const lost = lostOf(data);
     console.log(`[reliability] lost updates, express-session + connect-redis: ${lost} of ${WRITES}`);
-    expect(Number.isInteger(lost)).toBe(true);
+    expect(lost).toBeGreaterThan(0);
   });
 });
