@@ -34,6 +34,18 @@ export type {
   SessionStoreOption,
   SessionTransport,
 } from './config/session-options.interface.js';
+export { ExpressSessionMigration } from './migration/express-session.migration.js';
+export type {
+  ConnectDynamoDbClient,
+  ConnectDynamoDbSource,
+  ConnectRedisClient,
+  ConnectRedisSource,
+  ExpressSessionMigrationOptions,
+  LegacySession,
+  LegacySessionStore,
+  MigrateFromOptions,
+  MigrationStats,
+} from './migration/express-session-migration.options.js';
 export {
   SessionStore,
   type ClientInfo,

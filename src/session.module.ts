@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { resolveSessionOptions } from './config/resolved-options.js';
 import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
 import { SessionGuard } from './transport/session.guard.js';
@@ -14,6 +14,7 @@ import { GraphQLOperationHooks } from './transport/graphql-operation.hooks.js';
 import { STORE_HANDLE, type StoreHandle, createStore } from './stores/session-store.factory.js';
 import { SessionStore } from './stores/session-store.interface.js';
 import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
+import { ExpressSessionMigration } from './migration/express-session.migration.js';
 
 @Module({
   providers: [
@@ -28,6 +29,12 @@ import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
       useFactory: (options: ResolvedSessionOptions) => createStore(options.store, options.storeTimeout),
     },
     { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
+    {
+      provide: ExpressSessionMigration,
+      inject: [RESOLVED_SESSION_OPTIONS, HttpAdapterHost],
+      useFactory: (options: ResolvedSessionOptions, adapterHost: HttpAdapterHost) =>
+        ExpressSessionMigration.create(options.migrateFrom, options.storeTimeout, adapterHost),
+    },
     TokenCarrier,
     SessionSockets,
     SessionManager,
@@ -36,7 +43,7 @@ import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
     SessionGuard,
     { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
   ],
-  exports: [SessionService, SessionGuard, SessionManager, SessionStore, RESOLVED_SESSION_OPTIONS],
+  exports: [SessionService, SessionGuard, SessionManager, SessionStore, ExpressSessionMigration, RESOLVED_SESSION_OPTIONS],
 })
 export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(STORE_HANDLE) private readonly handle: StoreHandle) {

@@ -1,6 +1,8 @@
 import { isPositiveInteger } from './checks.js';
 import { DEFAULTS } from '../session.constants.js';
 import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
+import { migrationProblems } from '../migration/express-session-migration.checks.js';
+import type { MigrateFromOptions } from '../migration/express-session-migration.options.js';
 import type {
   SameSite,
   SessionModuleOptions,
@@ -33,6 +35,7 @@ export interface ResolvedSessionOptions {
   /** Undefined when request forgery protection is off. */
   csrf: { allowedOrigins: ReadonlySet<string> } | undefined;
   clock: () => number;
+  migrateFrom: MigrateFromOptions | undefined;
 }
 
 function defaultCookieName(secure: boolean, domain: string | undefined, path: string): string {
@@ -115,6 +118,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     captureClient: options.captureClient ?? false,
     csrf: csrf === false ? undefined : { allowedOrigins: new Set(allowedOrigins) },
     clock: options.clock ?? Date.now,
+    migrateFrom: options.migrateFrom,
   };
 
   const problems: ConfigProblem[] = [];
@@ -160,6 +164,10 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   }
 
   if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');
+  problems.push(...migrationProblems(resolved.migrateFrom));
+  if (resolved.migrateFrom !== undefined && resolved.transport === 'header') {
+    problem('migrateFrom', "moves browsers' cookie sessions; with transport 'header' the new token would go in a header they do not keep");
+  }
   if (!TOKEN.test(resolved.headerName)) problem('headerName', `"${resolved.headerName}" is not a valid header name`);
 
   const positive = [

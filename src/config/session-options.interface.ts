@@ -1,4 +1,5 @@
 import type { DynamoDbStoreOptions } from '../stores/dynamodb/dynamodb-store.options.js';
+import type { MigrateFromOptions } from '../migration/express-session-migration.options.js';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options.js';
 import type { SessionStore } from '../stores/session-store.interface.js';
 
@@ -99,4 +100,9 @@ export interface SessionModuleOptions {
   csrf?: CsrfOptions | false;
   /** The clock, in epoch milliseconds. Replace it in tests to move time. */
   clock?: () => number;
+  /**
+   * Moves the sessions of an app that used express-session into this module as their users come
+   * back, so that switching signs nobody out. See docs/migrating-from-express-session.md.
+   */
+  migrateFrom?: MigrateFromOptions;
 }

@@ -22,6 +22,7 @@ import { SessionSockets } from '../transport/open-sockets.js';
 import { forgeryReason, isSafeMethod } from '../transport/request-forgery.js';
 import { TokenVerifier, type VerifiedSessionToken } from '../token/token-verifier.js';
 import { TokenCarrier } from '../transport/cookie-header.token-carrier.js';
+import { ExpressSessionMigration, type MigrationTarget, type MovedSession } from '../migration/express-session.migration.js';
 
 /** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
 export interface ClientRequest {
@@ -73,6 +74,7 @@ export class SessionManager implements SessionOperations {
     @Inject(SessionStore) private readonly store: SessionStore,
     readonly carrier: TokenCarrier,
     private readonly sockets: SessionSockets,
+    private readonly migration: ExpressSessionMigration,
   ) {
     this.verifier = new TokenVerifier(options.secrets);
     this.signedIn = { idleTimeout: options.idleTimeout, touchInterval: options.touchInterval, maxSize: options.maxSize };
@@ -102,6 +104,46 @@ export class SessionManager implements SessionOperations {
     session.tokenless = tokenless;
     return { session };
   }
+
+  /**
+   * The guard's load: `load`, then, with `migrateFrom`, for a request that opens no session of
+   * ours, the express-session session its old cookie opens, moved into one of ours. Not for a
+   * request whose response cannot carry the new cookie.
+   */
+  loadOrMigrate(request: ClientRequest, tokenless: boolean, response: unknown): Promise<LoadResult> {
+    const loading = this.load(request, tokenless);
+    if (!this.migration.enabled || tokenless || response === undefined) return loading;
+    return loading.then(async (result) => {
+      if ('session' in result) return result;
+      const session = await this.migration.migrate(request, response, this.migrationTarget);
+      return session ? { session } : result;
+    });
+  }
+
+  private readonly migrationTarget: MigrationTarget = {
+    now: () => this.options.clock(),
+    call: (operation) => this.call(operation),
+    create: async (userId, data, request) => {
+      this.assertSize(data, userId);
+      const id = generateSessionId();
+      const key = storeKeyOf(id);
+      const now = this.options.clock();
+      const record = this.newRecord(userId, data, now, now, request);
+      await this.storeNew(key, record);
+      return { id, key, record } satisfies MovedSession;
+    },
+    open: (moved, response) => {
+      const session = new Session(this, { ...moved, via: 'cookie' });
+      session.tokenDirty = true;
+      this.sendToken(session, response, this.options.clock());
+      return session;
+    },
+    reopen: async ({ id, key }, response) => {
+      const record = await this.call(() => this.store.get(key));
+      if (!record || !this.isLive(record, this.options.clock())) return null;
+      return this.migrationTarget.open({ id, key, record }, response);
+    },
+  };
 
   /**
    * Reads a WebSocket connection's session again for one message, so that a session revoked or
@@ -271,23 +313,35 @@ export class SessionManager implements SessionOperations {
   private async create(session: Session<any>, now: number, request: ClientRequest | undefined): Promise<void> {
     session.id ??= generateSessionId();
     session.key ??= storeKeyOf(session.id);
-    const key = session.key;
-    const createdAt = session.inheritedCreatedAt ?? now;
-    const record: SessionRecord = {
-      userId: session.userId,
-      data: session.data,
-      createdAt,
-      refreshedAt: now,
-      expiresAt: this.expiryOf(session.userId, createdAt, now),
-      ...(this.options.captureClient && request ? { client: clientOf(request) } : {}),
-    };
-    const created = await this.call(() => this.store.create(key, record));
-    // 256 random bits do not collide; a false here means a broken store, not bad luck.
-    if (!created) throw new Error('Session store refused a new session ID that already exists');
+    const record = this.newRecord(session.userId, session.data, session.inheritedCreatedAt ?? now, now, request);
+    await this.storeNew(session.key, record);
     session.record = record;
     session.changed.clear();
     session.userChanged = false;
     session.tokenDirty = true;
+  }
+
+  private newRecord(
+    userId: string | null,
+    data: SessionData,
+    createdAt: number,
+    now: number,
+    request: ClientRequest | undefined,
+  ): SessionRecord {
+    return {
+      userId,
+      data,
+      createdAt,
+      refreshedAt: now,
+      expiresAt: this.expiryOf(userId, createdAt, now),
+      ...(this.options.captureClient && request ? { client: clientOf(request) } : {}),
+    };
+  }
+
+  private async storeNew(key: string, record: SessionRecord): Promise<void> {
+    const created = await this.call(() => this.store.create(key, record));
+    // 256 random bits do not collide; a false here means a broken store, not bad luck.
+    if (!created) throw new Error('Session store refused a new session ID that already exists');
   }
 
   private updateOf(session: Session<any>, record: SessionRecord, now: number): SessionUpdate {

@@ -16,7 +16,7 @@ export interface PresentedToken {
  * name were set for different domains or paths (a sibling subdomain can set one for the parent
  * domain), and which comes first says nothing about which is ours.
  */
-function cookieValues(header: string, name: string): string[] {
+export function cookieValues(header: string, name: string): string[] {
   const values: string[] = [];
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');

@@ -54,7 +54,7 @@ export class SessionGuard implements CanActivate {
     const refusal = tokenless ? undefined : this.sessions.crossSiteRefusal(request);
     if (refusal) throw new ForbiddenException(refusal);
     // The fields of one GraphQL query resolve in parallel, each behind its guard: one store read serves them all.
-    holder[SESSION_LOAD_KEY] ??= this.sessions.load(request, tokenless);
+    holder[SESSION_LOAD_KEY] ??= this.sessions.loadOrMigrate(request, tokenless, response);
     const result: LoadResult = await holder[SESSION_LOAD_KEY];
     if ('session' in result) {
       holder[SESSION_REQUEST_KEY] ??= result.session;

@@ -66,8 +66,8 @@ function redisOptionProblems(options: RedisStoreOptions): ConfigProblem[] {
 
 type Driver = Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
 
-function loadDriver(): Promise<Driver> {
-  return loadOptionalPeer('ioredis', 'the Redis store', () => import('ioredis'));
+function loadDriver(feature: string): Promise<Driver> {
+  return loadOptionalPeer('ioredis', feature, () => import('ioredis'));
 }
 
 function tlsOf(options: RedisStoreOptions, url: URL | undefined): RedisOptions['tls'] {
@@ -177,10 +177,19 @@ export async function createRedisStore(
   const problems = redisOptionProblems(options);
   if (problems.length > 0) throw new SessionConfigError(problems);
   if (options.client) return new RedisStore(options.client, { keyPrefix: options.keyPrefix, ownsClient: false });
-  const driver = await loadDriver();
+  const client = await openRedisClient(options, storeTimeout, 'the Redis store');
+  return new RedisStore(client, { keyPrefix: options.keyPrefix, ownsClient: true });
+}
+
+/**
+ * An ioredis client with the store's fail-fast settings, connected (or reconnecting in the
+ * background), for options already checked. Also reads the sessions of connect-redis.
+ */
+export async function openRedisClient(options: RedisStoreOptions, storeTimeout: number, feature: string): Promise<Redis | Cluster> {
+  const driver = await loadDriver(feature);
   const client = createClient(driver, options, storeTimeout);
   // Without a listener, every failed reconnect would print an "Unhandled error event".
   reportConnectionState(client);
   await firstConnection(client, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
-  return new RedisStore(client, { keyPrefix: options.keyPrefix, ownsClient: true });
+  return client;
 }
