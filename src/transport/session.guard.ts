@@ -44,9 +44,11 @@ export class SessionGuard implements CanActivate {
 
   private async activate(host: SessionHost, context: ExecutionContext): Promise<boolean> {
     const { holder } = host;
-    // A second guard on the same call (global and per-route) reuses the first one's work.
+    // A second guard on the same call (global and per-route), or a session sessionMiddleware
+    // loaded, reuses the store read; each guard still applies its own onSession (a subclass's
+    // role check must not be skipped because a plain SessionGuard ran first).
     const known = holder[SESSION_REQUEST_KEY];
-    if (known && !known.isNew) return true;
+    if (known && !known.isNew) return this.onSession(known, context);
     if (host.kind === 'socket') return this.activateSocket(host.socket, holder, context);
 
     const { request, response } = host;
