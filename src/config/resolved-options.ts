@@ -164,7 +164,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   }
 
   if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');
-  problems.push(...migrationProblems(resolved.migrateFrom));
+  problems.push(...migrationProblems(resolved.migrateFrom, resolved.cookie.name));
   if (resolved.migrateFrom !== undefined && resolved.transport === 'header') {
     problem('migrateFrom', "moves browsers' cookie sessions; with transport 'header' the new token would go in a header they do not keep");
   }

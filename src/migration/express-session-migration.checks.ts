@@ -38,8 +38,11 @@ function storeProblems(store: unknown, problem: (name: string, reason: string) =
   }
 }
 
-/** Every problem with `migrateFrom`, named by its option path; none when it is absent. */
-export function migrationProblems(migrateFrom: unknown): ConfigProblem[] {
+/**
+ * Every problem with `migrateFrom`, named by its option path; none when it is absent. `cookieName`
+ * is our cookie's: the old one must have another name, or clearing it would clear ours.
+ */
+export function migrationProblems(migrateFrom: unknown, cookieName: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (migrateFrom === undefined) return problems;
   const options = isObject(migrateFrom) ? migrateFrom['expressSession'] : undefined;
@@ -51,6 +54,8 @@ export function migrationProblems(migrateFrom: unknown): ConfigProblem[] {
   }
   if (options['name'] !== undefined && !(typeof options['name'] === 'string' && TOKEN.test(options['name']))) {
     problem('name', 'must be a valid cookie name');
+  } else if ((options['name'] ?? 'connect.sid') === cookieName) {
+    problem('name', `is also cookie.name: give this module's cookie another name than the old one`);
   }
   const cookie = options['cookie'];
   if (cookie !== undefined) {

@@ -168,5 +168,6 @@ describe('migrateFrom options', () => {
     const valid = { expressSession: { secret: 'old', store: { type: 'connect-redis', url: 'redis://localhost:6379' } } };
     expect(problemsOf(valid)).toEqual([]);
     expect(problemsOf(valid, { transport: 'header' })).toEqual(['migrateFrom']);
+    expect(problemsOf(valid, { cookie: { name: 'connect.sid', secure: false } })).toEqual(['migrateFrom.expressSession.name']);
   });
 });
