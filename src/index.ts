@@ -12,6 +12,8 @@ export {
 } from './session/session.errors.js';
 export { SessionGuard } from './transport/session.guard.js';
 export { SessionSocketAdapter } from './transport/session-socket.adapter.js';
+export { type SessionMiddleware, sessionMiddleware } from './transport/session.middleware.js';
+export type { ExpressSession } from './transport/express-session.view.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session/session.service.js';
 export { type ConfigProblem, SessionConfigError } from './config/session-config.error.js';
@@ -27,6 +29,7 @@ export { type EnsureTableOptions, type EnsureTableResult, ensureTable } from './
 export type { RedisClusterNode, RedisStoreClient, RedisStoreOptions } from './stores/redis/redis-store.options.js';
 export type {
   CsrfOptions,
+  ExpressCompatibleOptions,
   MemoryStoreOptions,
   SameSite,
   SessionCookieOptions,

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../session.constants.js';
 import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
 import { migrationProblems } from '../migration/express-session-migration.checks.js';
 import type { MigrateFromOptions } from '../migration/express-session-migration.options.js';
+import { passportUserId } from '../session/passport-user.js';
 import type {
   SameSite,
   SessionModuleOptions,
@@ -35,6 +36,8 @@ export interface ResolvedSessionOptions {
   /** Undefined when request forgery protection is off. */
   csrf: { allowedOrigins: ReadonlySet<string> } | undefined;
   clock: () => number;
+  /** Undefined unless `req.session` is to be an express-session-shaped view. */
+  expressCompatible: { userId: (data: Record<string, unknown>) => string | null | undefined } | undefined;
   migrateFrom: MigrateFromOptions | undefined;
 }
 
@@ -94,6 +97,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   const allowedOrigins = csrf === false ? [] : (csrf.allowedOrigins ?? []);
   const idleTimeout = options.idleTimeout ?? DEFAULTS.idleTimeout;
   const maxSize = options.maxSize ?? DEFAULTS.maxSize;
+  const compat = options.expressCompatible;
   const resolved: ResolvedSessionOptions = {
     secrets: options.secrets,
     store: options.store ?? 'memory',
@@ -118,6 +122,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     captureClient: options.captureClient ?? false,
     csrf: csrf === false ? undefined : { allowedOrigins: new Set(allowedOrigins) },
     clock: options.clock ?? Date.now,
+    expressCompatible: compat ? { userId: (compat === true ? undefined : compat.userId) ?? passportUserId } : undefined,
     migrateFrom: options.migrateFrom,
   };
 
@@ -164,6 +169,11 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   }
 
   if (!TRANSPORTS.includes(resolved.transport)) problem('transport', 'must be cookie, header or both');
+  if (compat !== undefined && typeof compat !== 'boolean' && (typeof compat !== 'object' || compat === null)) {
+    problem('expressCompatible', 'must be true, false or { userId }');
+  } else if (typeof compat === 'object' && compat.userId !== undefined && typeof compat.userId !== 'function') {
+    problem('expressCompatible.userId', 'must be a function from the session data to a user ID or null');
+  }
   problems.push(...migrationProblems(resolved.migrateFrom, resolved.cookie.name));
   if (resolved.migrateFrom !== undefined && resolved.transport === 'header') {
     problem('migrateFrom', "moves browsers' cookie sessions; with transport 'header' the new token would go in a header they do not keep");

@@ -51,6 +51,14 @@ export interface CsrfOptions {
   allowedOrigins?: string[];
 }
 
+export interface ExpressCompatibleOptions {
+  /**
+   * The session's user, from its data, read each time the data is written through `req.session`.
+   * Default: passport's `passport.user` when it is a string or a finite number, else null.
+   */
+  userId?: (data: Record<string, unknown>) => string | null | undefined;
+}
+
 export interface SessionModuleOptions {
   /** Signing secrets, each at least 32 characters. The first signs; all verify. */
   secrets: string[];
@@ -98,6 +106,12 @@ export interface SessionModuleOptions {
    * On by default; `false` turns it off.
    */
   csrf?: CsrfOptions | false;
+  /**
+   * Default false. With `sessionMiddleware(app)` in `main.ts`, puts an express-session-shaped view
+   * of the session on `request.session` (and `request.sessionID`) for passport, csrf-sync and the
+   * like; the session's user follows passport's `passport.user`, or what `userId` returns.
+   */
+  expressCompatible?: boolean | ExpressCompatibleOptions;
   /** The clock, in epoch milliseconds. Replace it in tests to move time. */
   clock?: () => number;
   /**

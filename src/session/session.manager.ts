@@ -210,6 +210,12 @@ export class SessionManager implements SessionOperations {
    * that the hot path stays synchronous.
    */
   commit(session: Session<any>, request: ClientRequest | undefined, response: unknown): Promise<void> | undefined {
+    const syncing = session.beforeWrite?.();
+    if (syncing) return syncing.then(() => this.write(session, request, response));
+    return this.write(session, request, response);
+  }
+
+  private write(session: Session<any>, request: ClientRequest | undefined, response: unknown): Promise<void> | undefined {
     const now = this.options.clock();
     if (session.isNew) {
       if (Object.keys(session.data).length > 0 || session.userId !== null) {
@@ -251,6 +257,14 @@ export class SessionManager implements SessionOperations {
     session.id = generateSessionId();
     session.key = storeKeyOf(session.id);
     session.clearToken = true;
+  }
+
+  /** Reads the session's record again (express-session's `reload`); `SessionEndedError` once it is gone. */
+  async reload(session: Session<any>): Promise<void> {
+    const key = session.isNew ? null : session.key;
+    const record = key === null ? null : await this.call(() => this.store.get(key));
+    if (!record || !this.isLive(record, this.options.clock())) throw new SessionEndedError();
+    session.restore(record);
   }
 
   async destroy(session: Session<any>): Promise<void> {

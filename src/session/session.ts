@@ -44,6 +44,11 @@ export class Session<T extends object = SessionData> {
   /** @internal Creation time carried over by `regenerate` while the user stays the same. */
   inheritedCreatedAt: number | null = null;
   /** @internal */ via: TokenChannel | undefined;
+  /**
+   * @internal Run before the session is written: brings in changes made through another view of
+   * it (`req.session` with `expressCompatible`). May throw the data errors `set` throws.
+   */
+  beforeWrite: (() => Promise<void> | undefined) | undefined = undefined;
   private values: SessionData;
   private user: string | null;
 
@@ -151,6 +156,26 @@ export class Session<T extends object = SessionData> {
     return this.ops.revokeOthers(this);
   }
 
+  /**
+   * @internal Makes `userId` the session's user without a new ID, for a caller that already
+   * regenerated it (passport's login does). A new user is a new login with a full lifetime.
+   */
+  assignUser(userId: string | null): void {
+    if (userId === this.user) return;
+    this.user = userId;
+    this.userChanged = true;
+    this.inheritedCreatedAt = null;
+  }
+
+  /** @internal Replaces what was loaded by the record read again, dropping unwritten changes. */
+  restore(record: SessionRecord): void {
+    this.record = record;
+    this.values = { ...record.data };
+    this.user = record.userId;
+    this.changed.clear();
+    this.userChanged = false;
+  }
+
   /** @internal Data to persist, and the keys removed since the load. */
   get data(): SessionData {
     return this.values;
@@ -167,5 +192,7 @@ export class Session<T extends object = SessionData> {
     this.userChanged = false;
     this.tokenDirty = false;
     this.inheritedCreatedAt = null;
+    // What another view held belongs to the ended session: it must not come back in a new one.
+    this.beforeWrite = undefined;
   }
 }
