@@ -9,6 +9,7 @@ import type {
   MigrationStats,
 } from './express-session-migration.options.js';
 import { createLegacyStore } from './legacy-store.factory.js';
+import { passportUserId } from '../session/passport-user.js';
 import type { Session, SessionData } from '../session/session.js';
 import { assertJsonValue, assertSafeKey } from '../session/session-data.js';
 import { InvalidSessionDataError, SessionDataTooLargeError } from '../session/session.errors.js';
@@ -61,13 +62,6 @@ const RECENT_MAX = 10_000;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-/** passport's `req.session.passport.user`, when it is an ID rather than a serialized object. */
-function passportUser(data: Record<string, unknown>): string | null {
-  const user = isObject(data['passport']) ? data['passport']['user'] : undefined;
-  if (typeof user === 'number' && Number.isFinite(user)) return String(user);
-  return typeof user === 'string' && user !== '' ? user : null;
-}
-
 /** Whether neither the old store nor the old cookie says the session has ended. */
 function isLive(legacy: LegacySession, now: number): boolean {
   if (legacy.expiresAt !== null && now >= legacy.expiresAt) return false;
@@ -116,7 +110,7 @@ export class ExpressSessionMigration implements OnApplicationShutdown {
       cookie: { path: from.cookie?.path ?? '/', ...(from.cookie?.domain ? { domain: from.cookie.domain } : {}) },
       store: await createLegacyStore(from.store, storeTimeout),
       ownsStore: 'type' in from.store,
-      userId: from.userId ?? passportUser,
+      userId: from.userId ?? passportUserId,
     };
     return new ExpressSessionMigration(settings, adapterHost);
   }
