@@ -91,6 +91,9 @@ export class MemoryStore implements SessionStore {
     clearInterval(this.sweeper);
   }
 
+  /** Always up: the store is this process. */
+  async checkHealth(): Promise<void> {}
+
   private write(key: string, record: SessionRecord): void {
     this.records.delete(key);
     this.records.set(key, { json: JSON.stringify(record), userId: record.userId, expiresAt: record.expiresAt });

@@ -56,6 +56,15 @@ export interface SessionStore {
   findByUser(userId: string, now: number): Promise<StoredSession[]>;
   /** Releases what the store created (connections, timers); never what the app handed in. */
   close?(): Promise<void>;
+  /**
+   * Resolves when the store can serve sessions; throws an error that says why not. Used by
+   * `SessionHealthIndicator`, which bounds it by `storeTimeout`. A store without it is checked
+   * with a `get` of `HEALTH_CHECK_KEY`.
+   */
+  checkHealth?(): Promise<void>;
 }
+
+/** A key no session has (store keys are 43 characters), for health checks that must read one. */
+export const HEALTH_CHECK_KEY = 'health-check';
 
 export const SessionStore = Symbol('SESSION:STORE');

@@ -25,7 +25,13 @@ import { errorNamed } from './aws-errors.js';
 import type { DynamoDbStoreClient, DynamoDbStoreSettings } from './dynamodb-store.options.js';
 import { sdkClient } from './dynamodb-sdk-client.js';
 import { SessionDataTooLargeError } from '../../session/session.errors.js';
-import type { SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
+import {
+  HEALTH_CHECK_KEY,
+  type SessionRecord,
+  type SessionStore,
+  type SessionUpdate,
+  type StoredSession,
+} from '../session-store.interface.js';
 
 // Keeps each UpdateExpression well under DynamoDB's 4 KB expression limit.
 const DATA_KEYS_PER_UPDATE = 100;
@@ -156,6 +162,16 @@ export class DynamoDbStore implements SessionStore {
       }
     }
     return found;
+  }
+
+  /**
+   * One eventually consistent GetItem of a key no session has: it goes through the data plane,
+   * the table and the app's IAM read permission, as sessions do, for half a read unit.
+   * DescribeTable would not: it is a control-plane call, rate-limited apart from reads, and needs
+   * a permission the store does not otherwise use.
+   */
+  async checkHealth(): Promise<void> {
+    await this.client.send(new GetItemCommand({ TableName: this.settings.table, Key: keyOf(HEALTH_CHECK_KEY), ConsistentRead: false }));
   }
 
   async close(): Promise<void> {

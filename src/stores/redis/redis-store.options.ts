@@ -11,6 +11,7 @@ export interface RedisStoreClient {
   defineCommand(name: string, definition: { lua: string; numberOfKeys: number }): unknown;
   hgetall(key: string): Promise<Record<string, string>>;
   zrem(key: string, ...members: string[]): Promise<number>;
+  ping(): Promise<unknown>;
   once(event: 'end', listener: (...args: unknown[]) => void): unknown;
   quit(): Promise<unknown>;
   disconnect(): void;

@@ -5,6 +5,7 @@ import {
   LIST_USER_SESSIONS,
   UPDATE_SESSION,
 } from './redis.scripts.js';
+import { pingRedis } from './redis-health.js';
 import type { ClientInfo, SessionRecord, SessionStore, SessionUpdate, StoredSession } from '../session-store.interface.js';
 import type { RedisStoreClient } from './redis-store.options.js';
 
@@ -126,6 +127,11 @@ export class RedisStore implements SessionStore {
     });
     if (stale.length > 0) await this.client.zrem(userKey, ...stale);
     return found;
+  }
+
+  /** PING on the server or Sentinel's current master; on a Cluster, on every master (see pingRedis). */
+  checkHealth(): Promise<void> {
+    return pingRedis(this.client);
   }
 
   async close(): Promise<void> {
