@@ -16,6 +16,7 @@ export { type SessionMiddleware, sessionMiddleware } from './transport/session.m
 export type { ExpressSession } from './transport/express-session.view.js';
 export { SessionModule } from './session.module.js';
 export { SessionService } from './session/session.service.js';
+export { type SessionHealthResult, SessionHealthIndicator } from './health/session-health.indicator.js';
 export { type ConfigProblem, SessionConfigError } from './config/session-config.error.js';
 export { SessionEnvironment, sessionConfig, sessionOptionsFromEnv } from './config/session-env.config.js';
 export type { SessionInfo } from './session/session-info.interface.js';

@@ -9,6 +9,7 @@ import { ConfigurableModuleClass, SESSION_MODULE_OPTIONS } from './session.modul
 import type { SessionModuleOptions } from './config/session-options.interface.js';
 import type { ResolvedSessionOptions } from './config/resolved-options.js';
 import { SessionService } from './session/session.service.js';
+import { SessionHealthIndicator } from './health/session-health.indicator.js';
 import { SessionSockets } from './transport/open-sockets.js';
 import { GraphQLOperationHooks } from './transport/graphql-operation.hooks.js';
 import { STORE_HANDLE, type StoreHandle, createStore } from './stores/session-store.factory.js';
@@ -40,10 +41,11 @@ import { ExpressSessionMigration } from './migration/express-session.migration.j
     SessionManager,
     GraphQLOperationHooks,
     SessionService,
+    SessionHealthIndicator,
     SessionGuard,
     { provide: APP_INTERCEPTOR, useClass: SessionInterceptor },
   ],
-  exports: [SessionService, SessionGuard, SessionManager, SessionStore, ExpressSessionMigration, RESOLVED_SESSION_OPTIONS],
+  exports: [SessionService, SessionHealthIndicator, SessionGuard, SessionManager, SessionStore, ExpressSessionMigration, RESOLVED_SESSION_OPTIONS],
 })
 export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(STORE_HANDLE) private readonly handle: StoreHandle) {

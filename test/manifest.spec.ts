@@ -82,4 +82,9 @@ describe('package manifest', () => {
     expect(pkg.peerDependenciesMeta['@aws-sdk/client-dynamodb']?.optional).toBe(true);
     expect(pkg.peerDependenciesMeta['@nestjs/websockets']?.optional).toBe(true);
   });
+
+  it('keeps Terminus optional, and out of the code: the health indicator builds its result itself', () => {
+    expect(pkg.peerDependenciesMeta['@nestjs/terminus']?.optional).toBe(true);
+    expect(importedPackages().get('@nestjs/terminus')).toBeUndefined();
+  });
 });
