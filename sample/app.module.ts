@@ -2,11 +2,13 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { GraphQLModule } from '@nestjs/graphql';
+import { TerminusModule } from '@nestjs/terminus';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { SessionModule, sessionConfig } from '../src/index.js';
 import { AccountResolver } from './account.resolver.js';
 import { AuthController } from './auth.controller.js';
 import { DevicesGateway } from './devices.gateway.js';
+import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { PageController } from './page.controller.js';
 import { SessionsController } from './sessions.controller.js';
@@ -33,8 +35,9 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true }),
         SessionModule.forRootAsync({ ...sessionConfig.asProvider(), isGlobal: true }),
         graphqlFor(adapter),
+        TerminusModule,
       ],
-      controllers: [PageController, AuthController, MeController, SessionsController],
+      controllers: [PageController, AuthController, MeController, SessionsController, HealthController],
       providers: [AccountResolver, DevicesGateway],
     };
   }
