@@ -16,6 +16,9 @@ import { STORE_HANDLE, type StoreHandle, createStore } from './stores/session-st
 import { SessionStore } from './stores/session-store.interface.js';
 import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
 import { ExpressSessionMigration } from './migration/express-session.migration.js';
+import { SESSION_TELEMETRY } from './telemetry/session-telemetry.js';
+import { createTelemetry } from './telemetry/telemetry.factory.js';
+import type { OpenTelemetrySessionTelemetry } from './telemetry/opentelemetry.telemetry.js';
 
 @Module({
   providers: [
@@ -29,7 +32,17 @@ import { ExpressSessionMigration } from './migration/express-session.migration.j
       inject: [RESOLVED_SESSION_OPTIONS],
       useFactory: (options: ResolvedSessionOptions) => createStore(options.store, options.storeTimeout),
     },
-    { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
+    {
+      provide: SESSION_TELEMETRY,
+      inject: [RESOLVED_SESSION_OPTIONS, STORE_HANDLE],
+      useFactory: (options: ResolvedSessionOptions, handle: StoreHandle) => createTelemetry(options, handle.store),
+    },
+    {
+      provide: SessionStore,
+      inject: [STORE_HANDLE, SESSION_TELEMETRY],
+      // With telemetry on, store calls are timed and traced; without, the manager calls the store itself.
+      useFactory: (handle: StoreHandle, telemetry: OpenTelemetrySessionTelemetry | null) => telemetry?.instrument(handle.store) ?? handle.store,
+    },
     {
       provide: ExpressSessionMigration,
       inject: [RESOLVED_SESSION_OPTIONS, HttpAdapterHost],

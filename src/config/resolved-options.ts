@@ -39,6 +39,8 @@ export interface ResolvedSessionOptions {
   /** Undefined unless `req.session` is to be an express-session-shaped view. */
   expressCompatible: { userId: (data: Record<string, unknown>) => string | null | undefined } | undefined;
   migrateFrom: MigrateFromOptions | undefined;
+  /** Undefined: on when `@opentelemetry/api` is installed. */
+  telemetry: boolean | undefined;
 }
 
 function defaultCookieName(secure: boolean, domain: string | undefined, path: string): string {
@@ -124,6 +126,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     clock: options.clock ?? Date.now,
     expressCompatible: compat ? { userId: (compat === true ? undefined : compat.userId) ?? passportUserId } : undefined,
     migrateFrom: options.migrateFrom,
+    telemetry: options.telemetry,
   };
 
   const problems: ConfigProblem[] = [];
@@ -178,6 +181,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   if (resolved.migrateFrom !== undefined && resolved.transport === 'header') {
     problem('migrateFrom', "moves browsers' cookie sessions; with transport 'header' the new token would go in a header they do not keep");
   }
+  if (resolved.telemetry !== undefined && typeof resolved.telemetry !== 'boolean') problem('telemetry', 'must be true or false');
   if (!TOKEN.test(resolved.headerName)) problem('headerName', `"${resolved.headerName}" is not a valid header name`);
 
   const positive = [

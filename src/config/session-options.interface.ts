@@ -119,4 +119,11 @@ export interface SessionModuleOptions {
    * back, so that switching signs nobody out. See docs/migrating-from-express-session.md.
    */
   migrateFrom?: MigrateFromOptions;
+  /**
+   * Metrics and traces through `@opentelemetry/api`, to whatever SDK the app registers before it
+   * creates the Nest app. Default: on when `@opentelemetry/api` is installed; without it the
+   * module does no telemetry work at all. `false` turns it off; `true` stops the boot when the
+   * API is missing. See "Metrics and traces" in the README.
+   */
+  telemetry?: boolean;
 }
