@@ -13,4 +13,9 @@ export interface SessionInfo {
   ip?: string;
   /** True for the session of the request that asked. */
   current: boolean;
+  /**
+   * In use on its device: refreshed less than `touchInterval` + 5 minutes ago. True for every
+   * session used in the last 5 minutes; false for every one idle for longer than that window.
+   */
+  active: boolean;
 }

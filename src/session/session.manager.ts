@@ -1,6 +1,6 @@
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import { MINUTE, RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../config/resolved-options.js';
 import { Session, type SessionData, type SessionOperations, type TokenChannel } from './session.js';
 import {
@@ -17,7 +17,7 @@ import {
   type SessionUpdate,
   type StoredSession,
 } from '../stores/session-store.interface.js';
-import { generateSessionId, signSessionId, storeKeyOf } from '../token/session-token.js';
+import { generateSessionId, isSessionHandle, signSessionId, storeKeyOf } from '../token/session-token.js';
 import { SessionSockets } from '../transport/open-sockets.js';
 import { forgeryReason, isSafeMethod } from '../transport/request-forgery.js';
 import { TokenVerifier, type VerifiedSessionToken } from '../token/token-verifier.js';
@@ -39,6 +39,13 @@ export interface SocketSession {
 
 // Bounded so a client cannot fill its own session record with a huge header.
 const MAX_USER_AGENT = 256;
+
+/**
+ * A session is `active` when its last refresh is less than `touchInterval` plus this ago: every
+ * session used in the last 5 minutes is, and none idle for longer than `touchInterval` + 5 minutes.
+ * The store only learns of use at refreshes, so nothing sharper can be said without a write per request.
+ */
+const ACTIVE_MARGIN = 5 * MINUTE;
 
 function clientOf(request: ClientRequest): ClientInfo {
   const userAgent = request.headers['user-agent']?.slice(0, MAX_USER_AGENT);
@@ -276,7 +283,8 @@ export class SessionManager implements SessionOperations {
   async list(session: Session<any>): Promise<SessionInfo[]> {
     if (session.userId === null) return [];
     const found = await this.findLive(session.userId);
-    return found.map(({ key, record }) => this.infoOf(key, record, key === session.handle));
+    const now = this.options.clock();
+    return found.map(({ key, record }) => this.infoOf(key, record, key === session.handle, now));
   }
 
   async revoke(session: Session<any>, handle: string): Promise<boolean> {
@@ -298,11 +306,17 @@ export class SessionManager implements SessionOperations {
 
   async listForUser(userId: string): Promise<SessionInfo[]> {
     const found = await this.findLive(userId);
-    return found.map(({ key, record }) => this.infoOf(key, record, false));
+    const now = this.options.clock();
+    return found.map(({ key, record }) => this.infoOf(key, record, false, now));
   }
 
+  async countForUser(userId: string): Promise<number> {
+    return (await this.findLive(userId)).length;
+  }
+
+  /** A string that is no handle names no session, and costs no store call. */
   async revokeHandle(handle: string): Promise<void> {
-    await this.delete(handle);
+    if (isSessionHandle(handle)) await this.delete(handle);
   }
 
   async revokeAll(userId: string, except?: string): Promise<number> {
@@ -411,7 +425,7 @@ export class SessionManager implements SessionOperations {
     return found.filter(({ record }) => this.isLive(record, now));
   }
 
-  private infoOf(key: string, record: SessionRecord, current: boolean): SessionInfo {
+  private infoOf(key: string, record: SessionRecord, current: boolean, now: number): SessionInfo {
     return {
       handle: key,
       userId: record.userId,
@@ -420,6 +434,7 @@ export class SessionManager implements SessionOperations {
       expiresAt: new Date(Math.min(record.expiresAt, record.createdAt + this.options.absoluteTimeout)),
       ...record.client,
       current,
+      active: now - record.refreshedAt < this.limitsOf(record.userId).touchInterval + ACTIVE_MARGIN,
     };
   }
 

@@ -14,6 +14,14 @@ export function storeKeyOf(id: string): string {
   return hash('sha256', id, 'base64url');
 }
 
+// A SHA-256 in unpadded base64url, as storeKeyOf makes it.
+const HANDLE_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+/** Whether a string has the shape of a session handle (a store key): anything else names no session. */
+export function isSessionHandle(handle: string): boolean {
+  return HANDLE_FORMAT.test(handle);
+}
+
 function mac(id: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(id).digest();
 }
