@@ -2,6 +2,7 @@ import { type DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/index.js';
+import { recordCommands } from '../support/dynamodb-commands.js';
 import { useDynamoDbLocal } from '../support/dynamodb-local.js';
 import { ADAPTERS, type AdapterName, type TestApp, cookiePair, createTestApp } from '../support/test-app.js';
 
@@ -11,17 +12,11 @@ const TABLE = 'sessions';
 const local = useDynamoDbLocal();
 let client: DynamoDBClient;
 /** Every command sent through the app's client, by name, counted before retries. */
-const commands: string[] = [];
+let commands: string[] = [];
 
 beforeAll(async () => {
   client = local.client();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(String(context.commandName).replace(/Command$/, ''));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countSessionCommands' },
-  );
+  commands = recordCommands(client, 'countSessionCommands');
   await ensureTable(client, { table: TABLE });
 });
 afterAll(async () => {
