@@ -1,4 +1,4 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { MINUTE, RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../config/resolved-options.js';
@@ -19,6 +19,7 @@ import {
 } from '../stores/session-store.interface.js';
 import { generateSessionId, isSessionHandle, signSessionId, storeKeyOf } from '../token/session-token.js';
 import { SessionSockets } from '../transport/open-sockets.js';
+import { SESSION_TELEMETRY, type SessionTelemetry } from '../telemetry/session-telemetry.js';
 import { forgeryReason, isSafeMethod } from '../transport/request-forgery.js';
 import { TokenVerifier, type VerifiedSessionToken } from '../token/token-verifier.js';
 import { TokenCarrier } from '../transport/cookie-header.token-carrier.js';
@@ -82,6 +83,8 @@ export class SessionManager implements SessionOperations {
     readonly carrier: TokenCarrier,
     private readonly sockets: SessionSockets,
     private readonly migration: ExpressSessionMigration,
+    // Null without @opentelemetry/api or with telemetry off: each report is then one null check.
+    @Optional() @Inject(SESSION_TELEMETRY) readonly telemetry: SessionTelemetry | null = null,
   ) {
     this.verifier = new TokenVerifier(options.secrets);
     this.signedIn = { idleTimeout: options.idleTimeout, touchInterval: options.touchInterval, maxSize: options.maxSize };
@@ -105,7 +108,10 @@ export class SessionManager implements SessionOperations {
     if (!verified) return { reason: 'invalid', via: presented.via };
     const { key } = verified;
     const record = await this.call(() => this.store.get(key));
-    if (!record || !this.isLive(record, this.options.clock())) return { reason: 'expired', via: presented.via };
+    if (!record || !this.isLive(record, this.options.clock())) {
+      this.telemetry?.expired();
+      return { reason: 'expired', via: presented.via };
+    }
     const session = new Session(this, { id: verified.id, key, record, via: presented.via });
     session.tokenDirty = verified.stale;
     session.tokenless = tokenless;
@@ -158,7 +164,10 @@ export class SessionManager implements SessionOperations {
    */
   async loadSocket(socket: SocketSession): Promise<Session<any> | null> {
     const record = await this.call(() => this.store.get(socket.key));
-    if (!record || !this.isLive(record, this.options.clock())) return null;
+    if (!record || !this.isLive(record, this.options.clock())) {
+      this.telemetry?.expired();
+      return null;
+    }
     const session = new Session(this, { id: socket.id, key: socket.key, record });
     session.tokenless = true;
     return session;
@@ -264,6 +273,7 @@ export class SessionManager implements SessionOperations {
     session.id = generateSessionId();
     session.key = storeKeyOf(session.id);
     session.clearToken = true;
+    this.telemetry?.regenerated();
   }
 
   /** Reads the session's record again (express-session's `reload`); `SessionEndedError` once it is gone. */
@@ -275,7 +285,10 @@ export class SessionManager implements SessionOperations {
   }
 
   async destroy(session: Session<any>): Promise<void> {
-    if (session.key !== null && !session.isNew) await this.delete(session.key);
+    if (session.key !== null && !session.isNew) {
+      await this.delete(session.key);
+      this.telemetry?.destroyed();
+    }
     session.reset();
     session.clearToken = session.via !== undefined;
   }
@@ -296,6 +309,7 @@ export class SessionManager implements SessionOperations {
     const found = await this.findLive(session.userId);
     if (!found.some(({ key }) => key === handle)) return false;
     await this.delete(handle);
+    this.telemetry?.revoked(1);
     return true;
   }
 
@@ -316,13 +330,16 @@ export class SessionManager implements SessionOperations {
 
   /** A string that is no handle names no session, and costs no store call. */
   async revokeHandle(handle: string): Promise<void> {
-    if (isSessionHandle(handle)) await this.delete(handle);
+    if (!isSessionHandle(handle)) return;
+    await this.delete(handle);
+    this.telemetry?.revoked(1);
   }
 
   async revokeAll(userId: string, except?: string): Promise<number> {
     const found = await this.findLive(userId);
     const doomed = found.filter(({ key }) => key !== except);
     await Promise.all(doomed.map(({ key }) => this.delete(key)));
+    this.telemetry?.revoked(doomed.length);
     return doomed.length;
   }
 
@@ -370,6 +387,7 @@ export class SessionManager implements SessionOperations {
     const created = await this.call(() => this.store.create(key, record));
     // 256 random bits do not collide; a false here means a broken store, not bad luck.
     if (!created) throw new Error('Session store refused a new session ID that already exists');
+    this.telemetry?.created();
   }
 
   private updateOf(session: Session<any>, record: SessionRecord, now: number): SessionUpdate {

@@ -123,7 +123,10 @@ export class SessionSocketAdapter implements WebSocketAdapter {
     if (refusal) return { status: 403, message: refusal, code: 'FORBIDDEN' };
     try {
       const result = await sessions.load({ headers: presented }, true);
-      if (!('session' in result)) return { status: 401, message: 'Session required', code: 'UNAUTHENTICATED' };
+      if (!('session' in result)) {
+        sessions.telemetry?.refused(result.reason);
+        return { status: 401, message: 'Session required', code: 'UNAUTHENTICATED' };
+      }
       return { id: result.session.id as string, key: result.session.key as string };
     } catch (error) {
       if (error instanceof SessionStoreUnavailableError) {

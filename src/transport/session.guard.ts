@@ -71,6 +71,7 @@ export class SessionGuard implements CanActivate {
       return true;
     }
     if (result.reason === 'invalid' && !tokenless) this.sessions.carrier.clear(response, result.via);
+    this.sessions.telemetry?.refused(result.reason);
     return this.throwUnauthorized(context, result.reason);
   }
 
@@ -90,6 +91,7 @@ export class SessionGuard implements CanActivate {
       // The session ended elsewhere: this socket has nothing left to act as. It closes once the
       // refusal has reached the client.
       setImmediate(() => this.sessions.endSocket(opened.key));
+      this.sessions.telemetry?.refused('expired');
       return this.throwUnauthorized(context, 'expired');
     }
     holder[SESSION_REQUEST_KEY] = session;
