@@ -14,12 +14,20 @@ export interface Variant {
   store: StoreName;
   /** @fastify/session only: its `rolling` option, which re-saves the session on every request. */
   rolling?: boolean;
+  /**
+   * Ours only. Unset: `telemetry: false`, which costs what an app without @opentelemetry/api
+   * pays (nothing). `api`: telemetry on with no SDK registered, the API's no-op meter and
+   * tracer. `sdk`: the OpenTelemetry SDK registered, recording and exporting nowhere.
+   */
+  telemetry?: 'api' | 'sdk';
 }
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'bare-express', label: 'bare (no session)', adapter: 'express', implementation: 'bare', store: 'none' },
   { name: 'ours-memory-express', label: 'ours, memory', adapter: 'express', implementation: 'ours', store: 'memory' },
   { name: 'ours-redis-express', label: 'ours, Redis', adapter: 'express', implementation: 'ours', store: 'redis' },
+  ...telemetryVariants('express', 'memory', 'ours, memory'),
+  ...telemetryVariants('express', 'redis', 'ours, Redis'),
   { name: 'ours-dynamodb-express', label: 'ours, DynamoDB', adapter: 'express', implementation: 'ours', store: 'dynamodb' },
   {
     name: 'express-session-redis',
@@ -56,6 +64,14 @@ export const VARIANTS: readonly Variant[] = [
     rolling: false,
   },
 ];
+
+/** The hot path's cost of telemetry: the API with no SDK, and the SDK recording every metric and span. */
+function telemetryVariants(adapter: AdapterName, store: StoreName, label: string): Variant[] {
+  return [
+    { name: `ours-${store}-${adapter}-otel-api`, label: `${label}, OpenTelemetry API, no SDK`, adapter, implementation: 'ours', store, telemetry: 'api' },
+    { name: `ours-${store}-${adapter}-otel-sdk`, label: `${label}, OpenTelemetry SDK`, adapter, implementation: 'ours', store, telemetry: 'sdk' },
+  ];
+}
 
 /** `--quick`: the ceiling and two of ours, enough to show the harness works end to end. */
 export const QUICK_VARIANTS: readonly string[] = ['bare-express', 'ours-memory-express', 'ours-redis-fastify'];

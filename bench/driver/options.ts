@@ -22,8 +22,8 @@ const USAGE = `npm run bench -- [--quick] [--rounds N] [--duration S] [--warmup 
 variants: ${VARIANTS.map((variant) => variant.name).join(', ')}`;
 
 /**
- * The full run defaults to 5 rounds of 8-second windows over 20 connections: 12 variants take
- * about 13 minutes. `--quick` is one round of 2-second windows over three variants, for CI.
+ * The full run defaults to 5 rounds of 8-second windows over 20 connections: 16 variants take
+ * about 17 minutes. `--quick` is one round of 2-second windows over three variants, for CI.
  */
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({

@@ -27,6 +27,8 @@ export class BenchModule {
           secrets: [BENCH_SECRET],
           cookie: { secure: false },
           store: storeOption(variant, endpoints),
+          // @opentelemetry/api is installed here, for the tests: off unless the variant measures it.
+          telemetry: variant.telemetry !== undefined,
         }),
       ],
       controllers: [OursController],

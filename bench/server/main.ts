@@ -8,6 +8,7 @@ import { type ServerStats, variantNamed } from '../variants.js';
 import { BenchModule, type StoreEndpoints } from './bench.module.js';
 import { useExpressSession } from './express-session.anchor.js';
 import { useFastifySession } from './fastify-session.anchor.js';
+import { registerTelemetrySdk } from './telemetry-sdk.js';
 
 /**
  * One variant's server, forked by the driver. It reports its own CPU time and request counts over
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_REDIS_URL ? { redis: process.env.BENCH_REDIS_URL } : {}),
     ...(process.env.BENCH_DYNAMODB_ENDPOINT ? { dynamodb: process.env.BENCH_DYNAMODB_ENDPOINT } : {}),
   };
+  // As an app does: the SDK first, so that the module's meter and tracer are the SDK's.
+  if (variant.telemetry === 'sdk') registerTelemetrySdk();
   const module = BenchModule.forVariant(variant, endpoints);
   const options = { logger: ['error' as const, 'warn' as const] };
   let app: INestApplication;
