@@ -56,4 +56,11 @@ describe('the README', () => {
     writeFileSync(join(dir, 'admin.module.ts'), module as string);
     expect(typeErrors(dir, 'admin.module.ts')).toEqual([]);
   });
+
+  it('has a Health checks example that compiles as written', () => {
+    const [controller] = codeBlocks('Health checks');
+    expect(controller).toContain('isHealthy');
+    writeFileSync(join(dir, 'health.controller.ts'), controller as string);
+    expect(typeErrors(dir, 'health.controller.ts')).toEqual([]);
+  });
 });
