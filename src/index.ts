@@ -31,6 +31,7 @@ export type {
 export type { DynamoDbStore } from './stores/dynamodb/dynamodb.store.js';
 export { type EnsureTableOptions, type EnsureTableResult, ensureTable } from './stores/dynamodb/dynamodb-table.js';
 export type { RedisClusterNode, RedisStoreClient, RedisStoreOptions } from './stores/redis/redis-store.options.js';
+export type { CircuitBreakerOptions } from './config/circuit-breaker.options.js';
 export type {
   CsrfOptions,
   ExpressCompatibleOptions,

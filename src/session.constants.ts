@@ -29,6 +29,10 @@ export const DEFAULTS = {
   anonymousIdleTimeout: 5 * MINUTE,
   anonymousMaxSize: 4 * 1024,
   storeTimeout: 1000,
+  circuitBreakerFailures: 5,
+  circuitBreakerOpenFor: 1000,
+  // At most one line per this while a store keeps failing.
+  storeFailureLogInterval: 10_000,
   retryAfter: 5,
   memoryMaxSessions: 10_000,
   minSecretLength: 32,

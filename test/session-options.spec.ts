@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SessionConfigError, sessionOptionsFromEnv } from '../src/index.js';
+import { sessionOptionsFromEnv } from '../src/index.js';
 import { resolveSessionOptions } from '../src/config/resolved-options.js';
+import { problemsOf } from './support/config-problems.js';
 
 const SECRET = 's'.repeat(32);
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SessionConfigError);
-    return (error as SessionConfigError).problems.map((p) => `${p.name}: ${p.reason}`);
-  }
-  throw new Error('expected a SessionConfigError');
-}
 
 describe('options', () => {
   it('applies safe defaults', () => {

@@ -1,4 +1,5 @@
 import { isPositiveInteger } from './checks.js';
+import { type ResolvedCircuitBreaker, circuitBreakerProblems, resolveCircuitBreaker } from './circuit-breaker.options.js';
 import { DEFAULTS } from '../session.constants.js';
 import { type ConfigProblem, SessionConfigError } from './session-config.error.js';
 import { migrationProblems } from '../migration/express-session-migration.checks.js';
@@ -31,6 +32,8 @@ export interface ResolvedSessionOptions {
   anonymousIdleTimeout: number;
   anonymousMaxSize: number;
   storeTimeout: number;
+  /** Undefined when the circuit breaker is off. */
+  circuitBreaker: ResolvedCircuitBreaker | undefined;
   retryAfter: number;
   captureClient: boolean;
   /** Undefined when request forgery protection is off. */
@@ -120,6 +123,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     anonymousIdleTimeout: options.anonymousIdleTimeout ?? anonymousDefault(DEFAULTS.anonymousIdleTimeout, idleTimeout),
     anonymousMaxSize: options.anonymousMaxSize ?? anonymousDefault(DEFAULTS.anonymousMaxSize, maxSize),
     storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
+    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
     captureClient: options.captureClient ?? false,
     csrf: csrf === false ? undefined : { allowedOrigins: new Set(allowedOrigins) },
@@ -177,6 +181,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
   } else if (typeof compat === 'object' && compat.userId !== undefined && typeof compat.userId !== 'function') {
     problem('expressCompatible.userId', 'must be a function from the session data to a user ID or null');
   }
+  problems.push(...circuitBreakerProblems(options.circuitBreaker));
   problems.push(...migrationProblems(resolved.migrateFrom, resolved.cookie.name));
   if (resolved.migrateFrom !== undefined && resolved.transport === 'header') {
     problem('migrateFrom', "moves browsers' cookie sessions; with transport 'header' the new token would go in a header they do not keep");

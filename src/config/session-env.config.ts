@@ -43,6 +43,12 @@ export class SessionEnvironment {
   SESSION_ANONYMOUS_MAX_SIZE_BYTES?: string;
   @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of milliseconds' })
   SESSION_STORE_TIMEOUT_MS?: string;
+  @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false: whether a failing store is answered 503 at once for a while' })
+  SESSION_CIRCUIT_BREAKER?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of store calls' })
+  SESSION_CIRCUIT_BREAKER_FAILURES?: string;
+  @IsOptional() @Matches(INTEGER, { message: 'must be a whole number of milliseconds' })
+  SESSION_CIRCUIT_BREAKER_OPEN_MS?: string;
 
   @IsOptional() @IsIn(BOOLEAN, { message: 'must be true or false' })
   SESSION_CAPTURE_CLIENT?: string;
@@ -96,6 +102,9 @@ const VARIABLE_OF_OPTION: Record<string, keyof SessionEnvironment> = {
   anonymousIdleTimeout: 'SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS',
   anonymousMaxSize: 'SESSION_ANONYMOUS_MAX_SIZE_BYTES',
   storeTimeout: 'SESSION_STORE_TIMEOUT_MS',
+  circuitBreaker: 'SESSION_CIRCUIT_BREAKER',
+  'circuitBreaker.failures': 'SESSION_CIRCUIT_BREAKER_FAILURES',
+  'circuitBreaker.openFor': 'SESSION_CIRCUIT_BREAKER_OPEN_MS',
   'csrf.allowedOrigins': 'SESSION_CSRF_ALLOWED_ORIGINS',
 };
 
@@ -156,6 +165,12 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
   if (secrets?.some((secret) => /\s/.test(secret))) {
     problems.push({ name: 'SESSION_SECRETS', reason: 'a secret contains whitespace: separate secrets with commas' });
   }
+  // Settings of a breaker turned off would be silently ignored: almost always a half-done change.
+  if (env.SESSION_CIRCUIT_BREAKER === 'false') {
+    for (const name of ['SESSION_CIRCUIT_BREAKER_FAILURES', 'SESSION_CIRCUIT_BREAKER_OPEN_MS'] as const) {
+      if (env[name] !== undefined) problems.push({ name, reason: 'has no effect with SESSION_CIRCUIT_BREAKER=false' });
+    }
+  }
   const options: SessionModuleOptions = {
     secrets: secrets ?? [],
     store: storeOf(env),
@@ -176,6 +191,10 @@ export function sessionOptionsFromEnv(source: Record<string, string | undefined>
     anonymousIdleTimeout: seconds(env.SESSION_ANONYMOUS_IDLE_TIMEOUT_SECONDS),
     anonymousMaxSize: number(env.SESSION_ANONYMOUS_MAX_SIZE_BYTES),
     storeTimeout: number(env.SESSION_STORE_TIMEOUT_MS),
+    circuitBreaker:
+      env.SESSION_CIRCUIT_BREAKER === 'false'
+        ? false
+        : { failures: number(env.SESSION_CIRCUIT_BREAKER_FAILURES), openFor: number(env.SESSION_CIRCUIT_BREAKER_OPEN_MS) },
     captureClient: bool(env.SESSION_CAPTURE_CLIENT),
     csrf: env.SESSION_CSRF === 'false' ? false : { allowedOrigins: list(env.SESSION_CSRF_ALLOWED_ORIGINS) },
   };

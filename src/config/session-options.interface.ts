@@ -1,3 +1,4 @@
+import type { CircuitBreakerOptions } from './circuit-breaker.options.js';
 import type { DynamoDbStoreOptions } from '../stores/dynamodb/dynamodb-store.options.js';
 import type { MigrateFromOptions } from '../migration/express-session-migration.options.js';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options.js';
@@ -91,6 +92,13 @@ export interface SessionModuleOptions {
   anonymousMaxSize?: number;
   /** Milliseconds a store call may take before the request gets a 503. Default 1000. */
   storeTimeout?: number;
+  /**
+   * After `failures` store calls in a row fail or time out, answer 503 at once, without waiting
+   * for the store, for up to `openFor` ms; then let one call through as a probe, and serve again
+   * as soon as the store answers. On by default (`{ failures: 5, openFor: 1000 }`); `false` turns
+   * it off, and every request then waits up to `storeTimeout` during an outage.
+   */
+  circuitBreaker?: CircuitBreakerOptions | boolean;
   /** Seconds sent in `Retry-After` with a 503. Default 5. */
   retryAfter?: number;
   /**

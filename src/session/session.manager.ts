@@ -24,6 +24,8 @@ import { forgeryReason, isSafeMethod } from '../transport/request-forgery.js';
 import { TokenVerifier, type VerifiedSessionToken } from '../token/token-verifier.js';
 import { TokenCarrier } from '../transport/cookie-header.token-carrier.js';
 import { ExpressSessionMigration, type MigrationTarget, type MovedSession } from '../migration/express-session.migration.js';
+import { type Admission, StoreCircuitBreaker, type StoreCircuitState } from './store-circuit-breaker.js';
+import { StoreFailureLog } from './store-failure-log.js';
 
 /** What Express and Fastify requests both offer: headers, and the client address (`trust proxy` aware). */
 export interface ClientRequest {
@@ -65,6 +67,12 @@ export type LoadResult =
   | { reason: 'missing' }
   | { reason: 'invalid' | 'expired'; via: TokenChannel };
 
+/** A store's circuit breaker and failure log: one for the sessions' store, one for `migrateFrom`'s. */
+interface StoreCircuit {
+  breaker: StoreCircuitBreaker;
+  log: StoreFailureLog;
+}
+
 /**
  * Everything the guard, the interceptor, the decorator and `SessionService` do with sessions.
  * Not part of the public API.
@@ -76,6 +84,8 @@ export class SessionManager implements SessionOperations {
   private readonly signedIn: SessionLimits;
   // Anyone can start a session without a user, so such sessions are held short and small.
   private readonly anonymous: SessionLimits;
+  private readonly circuit: StoreCircuit;
+  private readonly legacyCircuit: StoreCircuit;
 
   constructor(
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
@@ -94,6 +104,23 @@ export class SessionManager implements SessionOperations {
       touchInterval: Math.min(options.touchInterval, Math.floor(options.anonymousIdleTimeout / 2)),
       maxSize: options.anonymousMaxSize,
     };
+    this.circuit = this.circuitFor('Session store');
+    this.legacyCircuit = this.circuitFor('express-session store (migrateFrom)');
+  }
+
+  private circuitFor(what: string): StoreCircuit {
+    return {
+      breaker: new StoreCircuitBreaker(this.options.circuitBreaker),
+      log: new StoreFailureLog(this.logger, what),
+    };
+  }
+
+  /**
+   * Where the store's circuit breaker stands, for the health indicator and the metrics. Not
+   * part of the public API.
+   */
+  storeCircuit(): StoreCircuitState {
+    return this.circuit.breaker.snapshot();
   }
 
   /**
@@ -135,7 +162,8 @@ export class SessionManager implements SessionOperations {
 
   private readonly migrationTarget: MigrationTarget = {
     now: () => this.options.clock(),
-    call: (operation) => this.call(operation),
+    // The old app's store fails on its own: it has its own breaker, and does not open ours.
+    call: (operation) => this.call(operation, this.legacyCircuit),
     create: async (userId, data, request) => {
       this.assertSize(data, userId);
       const id = generateSessionId();
@@ -458,19 +486,34 @@ export class SessionManager implements SessionOperations {
 
   /**
    * Every store call goes through here: a failure or an answer slower than `storeTimeout` becomes
-   * a 503, so a store outage never hangs a request or crashes the process.
+   * a 503, so a store outage never hangs a request or crashes the process; and once the store's
+   * circuit breaker is open, the 503 comes at once, without a store call.
    */
-  private call<R>(operation: () => Promise<R>): Promise<R> {
+  private call<R>(operation: () => Promise<R>, circuit: StoreCircuit = this.circuit): Promise<R> {
+    const admission = circuit.breaker.admit();
+    if (admission === undefined) {
+      circuit.log.refusal();
+      return Promise.reject(this.unavailable());
+    }
     // Written out rather than as Promise.race with a timeout promise: this runs on every request.
     return new Promise<R>((resolve, reject) => {
+      // Only the first outcome counts: a late answer after the timeout's 503 neither closes the
+      // breaker (a store that answers too late is failing) nor logs the same call twice.
+      let settled = false;
       const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        reject(this.failure(error));
+        reject(this.failure(error, circuit, admission));
       };
       const timer = setTimeout(this.timedOut, this.options.storeTimeout, fail);
       try {
         operation().then((value) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
+          circuit.breaker.answered();
+          circuit.log.answered();
           resolve(value);
         }, fail);
       } catch (error) {
@@ -484,10 +527,21 @@ export class SessionManager implements SessionOperations {
   private readonly timedOut = (fail: (error: unknown) => void) =>
     fail(new Error(`no answer within ${this.options.storeTimeout} ms`));
 
-  private failure(error: unknown): Error {
-    // A store may refuse what it was asked (data too large for it): that is the client's 4xx.
-    if (error instanceof HttpException) return error;
-    this.logger.warn(`Session store call failed: ${error instanceof Error ? error.message : String(error)}`);
+  private failure(error: unknown, circuit: StoreCircuit, admission: Admission): Error {
+    // A store may refuse what it was asked (data too large for it): that is the client's 4xx,
+    // and an answer: the store is up.
+    if (error instanceof HttpException) {
+      circuit.breaker.answered();
+      circuit.log.answered();
+      return error;
+    }
+    circuit.breaker.failed(admission);
+    circuit.log.failure(error instanceof Error ? error.message : String(error));
+    return this.unavailable();
+  }
+
+  /** The one place where a store's failure, timeout or open breaker becomes the request's 503. */
+  private unavailable(): SessionStoreUnavailableError {
     return new SessionStoreUnavailableError();
   }
 }
