@@ -16,7 +16,7 @@ import { STORE_HANDLE, type StoreHandle, createStore } from './stores/session-st
 import { SessionStore } from './stores/session-store.interface.js';
 import { TokenCarrier } from './transport/cookie-header.token-carrier.js';
 import { ExpressSessionMigration } from './migration/express-session.migration.js';
-import { SESSION_TELEMETRY } from './telemetry/session-telemetry.js';
+import { type CircuitTelemetry, SESSION_TELEMETRY } from './telemetry/session-telemetry.js';
 import { createTelemetry } from './telemetry/telemetry.factory.js';
 import type { OpenTelemetrySessionTelemetry } from './telemetry/opentelemetry.telemetry.js';
 
@@ -61,11 +61,20 @@ import type { OpenTelemetrySessionTelemetry } from './telemetry/opentelemetry.te
   exports: [SessionService, SessionHealthIndicator, SessionGuard, SessionManager, SessionStore, ExpressSessionMigration, RESOLVED_SESSION_OPTIONS],
 })
 export class SessionModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(@Inject(STORE_HANDLE) private readonly handle: StoreHandle) {
+  private readonly stopObservingCircuit: (() => void) | undefined;
+
+  constructor(
+    @Inject(STORE_HANDLE) private readonly handle: StoreHandle,
+    // Typed by an interface of ours: this class's declarations must compile without the API.
+    @Inject(SESSION_TELEMETRY) telemetry: CircuitTelemetry | null,
+    manager: SessionManager,
+  ) {
     super();
+    this.stopObservingCircuit = telemetry?.observeCircuit(() => manager.storeCircuit());
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopObservingCircuit?.();
     if (this.handle.owned) await this.handle.store.close?.();
   }
 }

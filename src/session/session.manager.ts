@@ -542,6 +542,7 @@ export class SessionManager implements SessionOperations {
 
   /** The one place where a store's failure, timeout or open breaker becomes the request's 503. */
   private unavailable(): SessionStoreUnavailableError {
+    this.telemetry?.unavailable();
     return new SessionStoreUnavailableError();
   }
 }

@@ -1,8 +1,8 @@
 // Types only: this file is loaded only once @opentelemetry/api has been, and gets it as an argument.
 import type * as OpenTelemetryApi from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+import type { Attributes, BatchObservableCallback, Counter, Histogram, Meter, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 import { InstrumentedStore, type StoreCallObserver, type StoreOperation } from './instrumented.store.js';
-import type { RefusalReason, SessionTelemetry } from './session-telemetry.js';
+import type { CircuitReading, CircuitTelemetry, RefusalReason, SessionTelemetry } from './session-telemetry.js';
 import type { SessionStore } from '../stores/session-store.interface.js';
 
 export type OpenTelemetryApiModule = typeof OpenTelemetryApi;
@@ -16,6 +16,7 @@ const DB_OPERATION_NAME = 'db.operation.name';
 const ERROR_TYPE = 'error.type';
 // The module's own.
 const REFUSAL_REASON = 'session.refusal.reason';
+const CIRCUIT_STATE = 'session.circuit.state';
 
 /** The `error.type` of a store call answered after `storeTimeout`, which the module had given up on. */
 export const TIMEOUT = 'timeout';
@@ -25,13 +26,15 @@ const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
 const OPERATIONS: readonly StoreOperation[] = ['get', 'create', 'update', 'delete', 'findByUser'];
 const REASONS: readonly RefusalReason[] = ['missing', 'invalid', 'expired'];
+const CIRCUIT_STATES: readonly CircuitReading['state'][] = ['closed', 'open', 'half-open'];
 
 /**
  * Metrics and spans through the OpenTelemetry API: whatever SDK the app registers (before it
  * creates the Nest app) receives them; with none, the API's no-op meter and tracer take them.
  * No attribute ever holds a session ID, token, store key, user ID or session data.
  */
-export class OpenTelemetrySessionTelemetry implements SessionTelemetry, StoreCallObserver {
+export class OpenTelemetrySessionTelemetry implements SessionTelemetry, CircuitTelemetry, StoreCallObserver {
+  private readonly meter: Meter;
   private readonly tracer: Tracer;
   private readonly duration: Histogram;
   private readonly failures: Counter;
@@ -58,6 +61,7 @@ export class OpenTelemetrySessionTelemetry implements SessionTelemetry, StoreCal
     private readonly storeTimeout: number,
   ) {
     const meter = api.metrics.getMeter(INSTRUMENTATION_SCOPE);
+    this.meter = meter;
     this.tracer = api.trace.getTracer(INSTRUMENTATION_SCOPE);
     this.duration = meter.createHistogram('db.client.operation.duration', {
       description: 'Duration of session store calls',
@@ -138,6 +142,26 @@ export class OpenTelemetrySessionTelemetry implements SessionTelemetry, StoreCal
     span.setAttribute(ERROR_TYPE, type);
     span.setStatus({ code: this.api.SpanStatusCode.ERROR });
     span.end();
+  }
+
+  /** `session.store.circuit.state` (1 for its state, 0 for the others) and `session.store.circuit.opened`. */
+  observeCircuit(read: () => CircuitReading): () => void {
+    const state = this.meter.createObservableGauge('session.store.circuit.state', {
+      unit: '{state}',
+      description: "The session store's circuit breaker: 1 for the state it is in, 0 for the others",
+    });
+    const opened = this.meter.createObservableCounter('session.store.circuit.opened', {
+      unit: '{opening}',
+      description: "Times the session store's circuit breaker opened",
+    });
+    const attributes = keyed(CIRCUIT_STATES, (name) => ({ [CIRCUIT_STATE]: name.replace('-', '_') }));
+    const observe: BatchObservableCallback = (result) => {
+      const reading = read();
+      for (const name of CIRCUIT_STATES) result.observe(state, name === reading.state ? 1 : 0, attributes[name]);
+      result.observe(opened, reading.opened);
+    };
+    this.meter.addBatchObservableCallback(observe, [state, opened]);
+    return () => this.meter.removeBatchObservableCallback(observe, [state, opened]);
   }
 
   created(): void {

@@ -23,6 +23,19 @@ export interface SessionTelemetry {
   unavailable(): void;
 }
 
+/** What the circuit breaker's metrics read from it at each collection. */
+export interface CircuitReading {
+  state: 'closed' | 'open' | 'half-open';
+  /** Times it has opened since the module started. */
+  opened: number;
+}
+
+/** The module's telemetry as `SessionModule` uses it: to watch the store's circuit breaker while it runs. */
+export interface CircuitTelemetry {
+  /** Reports the circuit breaker's state at each metric collection; returns what stops it. */
+  observeCircuit(read: () => CircuitReading): () => void;
+}
+
 /** Why a call had no valid session: none presented, one that fails its signature, one that opens no live session. */
 export type RefusalReason = 'missing' | 'invalid' | 'expired';
 
