@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/index.js';
-import { useDynamoDbLocal } from '../support/dynamodb-local.js';
+import { useSessionsTableForProcesses } from '../support/dynamodb-local.js';
 import { KeptAliveClient } from '../support/http-probe.js';
 import { useRedisServer } from '../support/redis-server.js';
 import { type SessionProcess, UNHANDLED_REJECTION, startSessionProcess } from '../support/session-process.js';
@@ -35,24 +34,8 @@ const STORES: Record<string, () => SharedStore> = {
     return { env: () => ({ SESSION_STORE: 'redis', SESSION_REDIS_URL: server.url }), stop: () => server.stop(), start: () => server.start() };
   },
   dynamodb: () => {
-    // On disk, to keep its tables over the outage; niced, because a restarting JVM takes both
-    // cores for seconds, and the app servers whose 503 latency is measured must not starve.
-    const local = useDynamoDbLocal({ storage: 'disk', nice: 10 });
-    beforeAll(async () => {
-      const client = local.client();
-      await ensureTable(client, { table: 'sessions' });
-      client.destroy();
-    });
-    return {
-      env: () => ({
-        SESSION_STORE: 'dynamodb',
-        SESSION_DYNAMODB_TABLE: 'sessions',
-        SESSION_DYNAMODB_REGION: 'us-east-1',
-        SESSION_DYNAMODB_ENDPOINT: local.endpoint,
-      }),
-      stop: () => local.stop(),
-      start: () => local.start(),
-    };
+    const { local, env } = useSessionsTableForProcesses();
+    return { env, stop: () => local.stop(), start: () => local.start() };
   },
 };
 

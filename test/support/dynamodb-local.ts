@@ -8,6 +8,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { beforeAll } from 'vitest';
 import { ensureTable } from '../../src/stores/dynamodb/dynamodb-table.js';
 import { type DynamoDbLocal, type DynamoDbLocalOptions, startDynamoDbLocal } from '../../tools/local-stores/dynamodb-local.js';
 import { useStarted } from './use-started.js';
@@ -43,10 +44,33 @@ export const useDynamoDbLocal = (options: DynamoDbLocalOptions = {}): DynamoDbLo
   );
 
 /**
- * Runs each operation the store uses once on a scratch table. The emulator's first calls take
- * over a second while the JVM loads their code, longer than the module's default store timeout.
+ * DynamoDB Local with a `sessions` table for the calling suite, and the variables that point an
+ * app process at it. On disk, so that the table survives a stop and a start (an outage); niced,
+ * because a (re)starting JVM takes both cores for seconds, and the app processes whose latencies
+ * are measured must not starve.
  */
-async function warmUp(client: DynamoDBClient): Promise<void> {
+export function useSessionsTableForProcesses(): { local: DynamoDbLocal; env(): Record<string, string> } {
+  const local = useDynamoDbLocal({ storage: 'disk', nice: 10 });
+  beforeAll(async () => {
+    const client = local.client();
+    await ensureTable(client, { table: 'sessions' });
+    client.destroy();
+  });
+  const env = () => ({
+    SESSION_STORE: 'dynamodb',
+    SESSION_DYNAMODB_TABLE: 'sessions',
+    SESSION_DYNAMODB_REGION: 'us-east-1',
+    SESSION_DYNAMODB_ENDPOINT: local.endpoint,
+  });
+  return { local, env };
+}
+
+/**
+ * Runs each operation the store uses once on a scratch table. The emulator's first calls take
+ * over a second while the JVM loads their code, longer than the module's default store timeout;
+ * so do a restarted emulator's.
+ */
+export async function warmUp(client: DynamoDBClient): Promise<void> {
   const TableName = 'warm-up';
   const Key = { sid: { S: 'k' } };
   await ensureTable(client, { table: TableName });

@@ -16,6 +16,8 @@ export interface SessionProcess {
   port: number;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
+  /** Everything the process wrote to stdout so far (Nest's warnings and logs go there). */
+  stdout(): string;
   alive(): boolean;
   stop(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function startSessionProcess(env: Record<string, string>): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     stderr: () => stderr,
+    stdout: () => stdout,
     alive: () => child.exitCode === null && child.signalCode === null,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
