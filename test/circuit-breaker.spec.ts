@@ -16,46 +16,81 @@ const SECRET = 's'.repeat(32);
 describe('StoreCircuitBreaker', () => {
   let now = 0;
   let random = 0;
-  const breaker = (settings = { failures: 3, openFor: 1000 }) => new StoreCircuitBreaker(settings, () => now, () => random);
+  const breaker = (settings = { failures: 3, openFor: 1000, silence: 500 }) => new StoreCircuitBreaker(settings, () => now, () => random);
+  const openOne = () => {
+    now = 10_000;
+    random = 0;
+    const b = breaker();
+    for (let i = 0; i < 3; i++) b.failed('call');
+    return b;
+  };
 
   it('opens after `failures` failed calls in a row; an answer in between starts the count again', () => {
+    now = 10_000;
     const b = breaker();
     b.failed('call');
     b.failed('call');
     b.answered();
+    now += 600;
     b.failed('call');
     b.failed('call');
     expect(b.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 2, opened: 0 });
     expect(b.failed('call')).toBe(true);
-    expect(b.snapshot()).toMatchObject({ enabled: true, state: 'open', consecutiveFailures: 3, opened: 1, openedAt: 0, probeAt: 750 });
+    expect(b.snapshot()).toMatchObject({ enabled: true, state: 'open', consecutiveFailures: 3, opened: 1, openedAt: 10_600, probeAt: 11_350 });
+  });
+
+  it('stays closed while the store answered within `silence`, however many calls fail in a row', () => {
+    now = 10_000;
+    const b = breaker();
+    b.answered();
+    now += 499;
+    for (let i = 0; i < 10; i++) expect(b.failed('call')).toBe(false);
+    now += 1;
+    expect(b.failed('call')).toBe(true);
+  });
+
+  it('is not opened by a store that fails a third of its calls at random, as with one master of three down', () => {
+    // A seeded generator: the same run every time.
+    let seed = 17;
+    const next = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    now = 10_000;
+    const b = breaker({ failures: 5, openFor: 1000, silence: 500 });
+    let longestRun = 0;
+    for (let call = 0; call < 100_000; call++) {
+      now += 1;
+      if (next() < 1 / 3) {
+        b.failed('call');
+        longestRun = Math.max(longestRun, b.snapshot().consecutiveFailures);
+      } else b.answered();
+    }
+    // Consecutive failures alone would have opened it, again and again.
+    expect(longestRun).toBeGreaterThan(5);
+    expect(b.snapshot()).toMatchObject({ state: 'closed', opened: 0 });
   });
 
   it('refuses every call while open, for 75 to 100 % of openFor', () => {
     for (const [draw, until] of [[0, 750], [0.999, 1000]] as const) {
-      now = 0;
+      now = 10_000;
       random = draw;
       const b = breaker();
       for (let i = 0; i < 3; i++) b.failed('call');
-      now = until - 1;
+      now = 10_000 + until - 1;
       expect(b.admit()).toBeUndefined();
-      now = until;
+      now = 10_000 + until;
       expect(b.admit()).toBe('probe');
       expect(b.snapshot().refused).toBe(1);
     }
   });
 
   it('lets one probe through when half-open, opens again if it fails and closes once it answers', () => {
-    now = 0;
-    random = 0;
-    const b = breaker();
-    for (let i = 0; i < 3; i++) b.failed('call');
-    now = 750;
+    const b = openOne();
+    now = 10_750;
     expect(b.admit()).toBe('probe');
     expect(b.admit()).toBeUndefined();
-    expect(b.snapshot()).toMatchObject({ state: 'half-open', openedAt: 0 });
+    expect(b.snapshot()).toMatchObject({ state: 'half-open', openedAt: 10_000 });
     expect(b.failed('probe')).toBe(true);
-    expect(b.snapshot()).toMatchObject({ state: 'open', opened: 2, openedAt: 750, probeAt: 1500 });
-    now = 1500;
+    expect(b.snapshot()).toMatchObject({ state: 'open', opened: 2, openedAt: 10_750, probeAt: 11_500 });
+    now = 11_500;
     expect(b.admit()).toBe('probe');
     b.answered();
     expect(b.snapshot()).toEqual({ enabled: true, state: 'closed', consecutiveFailures: 0, opened: 2, refused: 1 });
@@ -63,10 +98,8 @@ describe('StoreCircuitBreaker', () => {
   });
 
   it('is not opened again by calls let through before it opened, failing late', () => {
-    now = 0;
-    const b = breaker();
-    for (let i = 0; i < 3; i++) b.failed('call');
-    now = 750;
+    const b = openOne();
+    now = 10_750;
     expect(b.admit()).toBe('probe');
     // A call admitted while closed times out now, while the probe is in flight.
     expect(b.failed('call')).toBe(false);
@@ -207,8 +240,10 @@ describe('the circuit breaker in a running app', () => {
   }
 
   it('answers 503 at once without a store call once open, probes after openFor, and serves again', async () => {
-    const { state, reached, me, manager } = await start({ circuitBreaker: { failures: 3, openFor: 200 } });
+    const { state, reached, me, manager } = await start({ storeTimeout: 200, circuitBreaker: { failures: 3, openFor: 200 } });
     state.mode = 'error';
+    // Half of storeTimeout without an answer, as well as 3 failures in a row.
+    await sleep(110);
     for (let i = 0; i < 3; i++) expect((await me()).status).toBe(503);
     expect(manager.storeCircuit()).toMatchObject({ state: 'open', consecutiveFailures: 3, opened: 1 });
     const before = reached();
@@ -263,9 +298,13 @@ describe('the circuit breaker in a running app', () => {
 
 describe('circuitBreaker options', () => {
   it('is on by default: 5 failures, open up to 1 s', () => {
-    expect(resolveSessionOptions({ secrets: [SECRET] }).circuitBreaker).toEqual({ failures: 5, openFor: 1000 });
-    expect(resolveSessionOptions({ secrets: [SECRET], circuitBreaker: true }).circuitBreaker).toEqual({ failures: 5, openFor: 1000 });
-    expect(resolveSessionOptions({ secrets: [SECRET], circuitBreaker: { failures: 2 } }).circuitBreaker).toEqual({ failures: 2, openFor: 1000 });
+    expect(resolveSessionOptions({ secrets: [SECRET] }).circuitBreaker).toEqual({ failures: 5, openFor: 1000, silence: 500 });
+    expect(resolveSessionOptions({ secrets: [SECRET], circuitBreaker: true }).circuitBreaker).toEqual({ failures: 5, openFor: 1000, silence: 500 });
+    expect(resolveSessionOptions({ secrets: [SECRET], circuitBreaker: { failures: 2 }, storeTimeout: 300 }).circuitBreaker).toEqual({
+      failures: 2,
+      openFor: 1000,
+      silence: 150,
+    });
     expect(resolveSessionOptions({ secrets: [SECRET], circuitBreaker: false }).circuitBreaker).toBeUndefined();
   });
 
@@ -282,8 +321,8 @@ describe('circuitBreaker options', () => {
 
   it('reads SESSION_CIRCUIT_BREAKER, _FAILURES and _OPEN_MS', () => {
     const env = { SESSION_SECRETS: SECRET, SESSION_CIRCUIT_BREAKER_FAILURES: '10', SESSION_CIRCUIT_BREAKER_OPEN_MS: '2500' };
-    expect(resolveSessionOptions(sessionOptionsFromEnv(env)).circuitBreaker).toEqual({ failures: 10, openFor: 2500 });
-    expect(resolveSessionOptions(sessionOptionsFromEnv({ SESSION_SECRETS: SECRET })).circuitBreaker).toEqual({ failures: 5, openFor: 1000 });
+    expect(resolveSessionOptions(sessionOptionsFromEnv(env)).circuitBreaker).toEqual({ failures: 10, openFor: 2500, silence: 500 });
+    expect(resolveSessionOptions(sessionOptionsFromEnv({ SESSION_SECRETS: SECRET })).circuitBreaker).toMatchObject({ failures: 5, openFor: 1000 });
     expect(sessionOptionsFromEnv({ SESSION_SECRETS: SECRET, SESSION_CIRCUIT_BREAKER: 'false' }).circuitBreaker).toBe(false);
   });
 

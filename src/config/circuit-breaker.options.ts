@@ -3,7 +3,11 @@ import type { ConfigProblem } from './session-config.error.js';
 import { DEFAULTS } from '../session.constants.js';
 
 export interface CircuitBreakerOptions {
-  /** Store calls in a row that fail or time out before the breaker opens. Default 5. */
+  /**
+   * Store calls in a row that fail or time out before the breaker opens, provided the store has
+   * also answered no call for half of storeTimeout (a store that fails only part of its calls is
+   * left alone). Default 5.
+   */
   failures?: number;
   /**
    * Longest time, in milliseconds, that an open breaker answers 503 without asking the store;
@@ -16,6 +20,14 @@ export interface CircuitBreakerOptions {
 export interface ResolvedCircuitBreaker {
   failures: number;
   openFor: number;
+  /**
+   * How long the store must have answered no call, besides failing `failures` in a row, for the
+   * breaker to open: half of storeTimeout. A store that fails only part of its calls (one master
+   * of a Redis Cluster down, some requests throttled) keeps answering the rest, and is left
+   * alone: consecutive failures alone, which come by chance at a high request rate, would shut
+   * the healthy part out too.
+   */
+  silence: number;
 }
 
 // Below: almost surely seconds meant as milliseconds. Above: every session request of the
@@ -24,12 +36,16 @@ const OPEN_FOR_MIN = 100;
 const OPEN_FOR_MAX = 60_000;
 
 /** The breaker's settings, or undefined when it is off (`circuitBreaker: false`). */
-export function resolveCircuitBreaker(option: CircuitBreakerOptions | boolean | undefined): ResolvedCircuitBreaker | undefined {
+export function resolveCircuitBreaker(
+  option: CircuitBreakerOptions | boolean | undefined,
+  storeTimeout: number,
+): ResolvedCircuitBreaker | undefined {
   if (option === false) return undefined;
   const given = typeof option === 'object' && option !== null ? option : {};
   return {
     failures: given.failures ?? DEFAULTS.circuitBreakerFailures,
     openFor: given.openFor ?? DEFAULTS.circuitBreakerOpenFor,
+    silence: Math.floor(storeTimeout / 2),
   };
 }
 

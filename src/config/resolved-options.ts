@@ -123,7 +123,7 @@ export function resolveSessionOptions(options: SessionModuleOptions): ResolvedSe
     anonymousIdleTimeout: options.anonymousIdleTimeout ?? anonymousDefault(DEFAULTS.anonymousIdleTimeout, idleTimeout),
     anonymousMaxSize: options.anonymousMaxSize ?? anonymousDefault(DEFAULTS.anonymousMaxSize, maxSize),
     storeTimeout: options.storeTimeout ?? DEFAULTS.storeTimeout,
-    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker),
+    circuitBreaker: resolveCircuitBreaker(options.circuitBreaker, options.storeTimeout ?? DEFAULTS.storeTimeout),
     retryAfter: options.retryAfter ?? DEFAULTS.retryAfter,
     captureClient: options.captureClient ?? false,
     csrf: csrf === false ? undefined : { allowedOrigins: new Set(allowedOrigins) },

@@ -93,10 +93,11 @@ export interface SessionModuleOptions {
   /** Milliseconds a store call may take before the request gets a 503. Default 1000. */
   storeTimeout?: number;
   /**
-   * After `failures` store calls in a row fail or time out, answer 503 at once, without waiting
-   * for the store, for up to `openFor` ms; then let one call through as a probe, and serve again
-   * as soon as the store answers. On by default (`{ failures: 5, openFor: 1000 }`); `false` turns
-   * it off, and every request then waits up to `storeTimeout` during an outage.
+   * After `failures` store calls in a row fail or time out, with no call answered for half of
+   * `storeTimeout`, answer 503 at once, without waiting for the store, for up to `openFor` ms;
+   * then let one call through as a probe, and serve again as soon as the store answers. On by
+   * default (`{ failures: 5, openFor: 1000 }`); `false` turns it off, and every request then
+   * waits up to `storeTimeout` during an outage.
    */
   circuitBreaker?: CircuitBreakerOptions | boolean;
   /** Seconds sent in `Retry-After` with a 503. Default 5. */

@@ -29,9 +29,10 @@ export interface StoreCircuitState {
 export type Admission = 'call' | 'probe';
 
 /**
- * Counts a store's failed calls in a row; after `failures` of them, answers every call 503 at
- * once for a jittered part of `openFor`, then lets one probe through, and closes again as soon
- * as the store answers. Without settings it only counts. One per store, per module.
+ * Counts a store's failed calls in a row; after `failures` of them, if the store has answered no
+ * call for `silence` either, answers every call 503 at once for a jittered part of `openFor`, then
+ * lets one probe through, and closes again as soon as the store answers. Without settings it
+ * only counts. One per store, per module.
  *
  * An answer is any settled call that was not an error or a timeout: a store's own refusal (an
  * HttpException, like data too large) is an answer too, since the store was reached.
@@ -39,6 +40,8 @@ export type Admission = 'call' | 'probe';
 export class StoreCircuitBreaker {
   private state: StoreCircuitState['state'] = 'closed';
   private failuresInARow = 0;
+  // 0 until the store first answers: a store down since boot has been silent all along.
+  private lastAnswerAt = 0;
   private openedAt = 0;
   private probeAt = 0;
   private opened = 0;
@@ -65,6 +68,7 @@ export class StoreCircuitBreaker {
   answered(): void {
     this.failuresInARow = 0;
     this.state = 'closed';
+    if (this.settings) this.lastAnswerAt = this.now();
   }
 
   /**
@@ -75,7 +79,11 @@ export class StoreCircuitBreaker {
     this.failuresInARow += 1;
     if (!this.settings) return false;
     const probeFailed = admission === 'probe' && this.state === 'half-open';
-    if (!probeFailed && !(this.state === 'closed' && this.failuresInARow >= this.settings.failures)) return false;
+    const down =
+      this.state === 'closed' &&
+      this.failuresInARow >= this.settings.failures &&
+      this.now() - this.lastAnswerAt >= this.settings.silence;
+    if (!probeFailed && !down) return false;
     this.state = 'open';
     this.opened += 1;
     this.openedAt = this.now();
