@@ -168,7 +168,7 @@ describe('telemetry during a store outage', () => {
 describe('telemetry of the circuit breaker', () => {
   it('shows it open, counts its openings, and its fast 503s with no store call', async () => {
     const counted = countingStore(new MemoryStore());
-    const app = await createTestApp('express', { store: counted.store, circuitBreaker: { failures: 2, openFor: 60_000 } });
+    const app = await createTestApp('express', { store: counted.store, storeTimeout: 200, circuitBreaker: { failures: 2, openFor: 60_000 } });
     try {
       const server = () => request(app.server as never);
       const cookie = cookiePair((await server().post('/login').send({ user: 'alice' })).headers['set-cookie']) as string;
@@ -176,6 +176,8 @@ describe('telemetry of the circuit breaker', () => {
       counted.before.get = () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
       };
+      // The breaker opens once the store has also answered nothing for half of storeTimeout.
+      await sleep(110);
       for (let i = 0; i < 3; i++) expect((await server().get('/me').set('Cookie', cookie)).status).toBe(503);
       const points = await sdk.points();
       expect(total(points, 'session.store.circuit.state', { 'session.circuit.state': 'open' })).toBe(1);
