@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSampleApp } from '../../sample/create-app.js';
-import { MemoryStore, type SessionStore } from '../../src/index.js';
+import { MemoryStore, SessionService, type SessionStore } from '../../src/index.js';
 import { UP, down, getHealth, startHealthApp } from '../support/health-app.js';
 import { ADAPTERS } from '../support/test-app.js';
 
@@ -29,6 +29,17 @@ describe.each(ADAPTERS)('GET /health through Terminus on %s', (adapter) => {
     const silent = memoryStoreWith({ checkHealth: () => new Promise<void>(() => {}) });
     app = await startHealthApp(silent, { storeTimeout: 200 }, adapter);
     expect(await getHealth(app)).toEqual(down('no answer within 200 ms'));
+  });
+});
+
+describe('the circuit breaker in the health check', () => {
+  it('shows it open once store calls have timed out in a row', async () => {
+    const silent = () => new Promise<never>(() => {});
+    app = await startHealthApp(memoryStoreWith({ checkHealth: silent, findByUser: silent }), { storeTimeout: 200 });
+    expect(await getHealth(app)).toEqual(down('no answer within 200 ms', 'closed'));
+    const sessions = app.get(SessionService);
+    await Promise.allSettled(Array.from({ length: 6 }, () => sessions.list('alice')));
+    expect(await getHealth(app)).toEqual(down('no answer within 200 ms', 'open'));
   });
 });
 

@@ -31,11 +31,20 @@ export async function getHealth(app: INestApplication): Promise<{ status: number
 /** Terminus' 200 body with the store up. */
 export const UP = {
   status: 200,
-  body: { status: 'ok', info: { sessions: { status: 'up' } }, error: {}, details: { sessions: { status: 'up' } } },
+  body: {
+    status: 'ok',
+    info: { sessions: { status: 'up', circuit: 'closed' } },
+    error: {},
+    details: { sessions: { status: 'up', circuit: 'closed' } },
+  },
 };
 
 /** Terminus' 503 body with the store down, its message matching `message`. */
-export function down(message: string | RegExp) {
-  const sessions = { status: 'down', message: typeof message === 'string' ? message : expect.stringMatching(message) };
+export function down(message: string | RegExp, circuit: string | RegExp = /^(closed|open|half-open)$/) {
+  const sessions = {
+    status: 'down',
+    message: typeof message === 'string' ? message : expect.stringMatching(message),
+    circuit: typeof circuit === 'string' ? circuit : expect.stringMatching(circuit),
+  };
   return { status: 503, body: { status: 'error', info: {}, error: { sessions }, details: { sessions } } };
 }
