@@ -12,6 +12,12 @@ export const SOCKET_SESSION_KEY = Symbol('SESSION:SOCKET');
 /** Set on a GraphQL context when a driver hook writes the operation's session once, at its end. */
 export const GRAPHQL_OPERATION_KEY = Symbol('SESSION:GRAPHQL_OPERATION');
 
+/**
+ * The store as the module calls it: the app's store, or with telemetry on a wrapper that times
+ * and traces each call. `SessionStore` stays the store itself, for the app and the health check.
+ */
+export const STORE_IN_USE = Symbol('SESSION:STORE_IN_USE');
+
 export const RESOLVED_SESSION_OPTIONS = Symbol('SESSION:RESOLVED_OPTIONS');
 
 export const MINUTE = 60_000;

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { resolveSessionOptions } from './config/resolved-options.js';
-import { RESOLVED_SESSION_OPTIONS } from './session.constants.js';
+import { RESOLVED_SESSION_OPTIONS, STORE_IN_USE } from './session.constants.js';
 import { SessionGuard } from './transport/session.guard.js';
 import { SessionInterceptor } from './transport/session.interceptor.js';
 import { SessionManager } from './session/session.manager.js';
@@ -37,8 +37,9 @@ import type { OpenTelemetrySessionTelemetry } from './telemetry/opentelemetry.te
       inject: [RESOLVED_SESSION_OPTIONS, STORE_HANDLE],
       useFactory: (options: ResolvedSessionOptions, handle: StoreHandle) => createTelemetry(options, handle.store),
     },
+    { provide: SessionStore, inject: [STORE_HANDLE], useFactory: (handle: StoreHandle) => handle.store },
     {
-      provide: SessionStore,
+      provide: STORE_IN_USE,
       inject: [STORE_HANDLE, SESSION_TELEMETRY],
       // With telemetry on, store calls are timed and traced; without, the manager calls the store itself.
       useFactory: (handle: StoreHandle, telemetry: OpenTelemetrySessionTelemetry | null) => telemetry?.instrument(handle.store) ?? handle.store,

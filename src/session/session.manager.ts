@@ -1,6 +1,6 @@
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MINUTE, RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
+import { MINUTE, RESOLVED_SESSION_OPTIONS, STORE_IN_USE } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../config/resolved-options.js';
 import { Session, type SessionData, type SessionOperations, type TokenChannel } from './session.js';
 import {
@@ -89,7 +89,7 @@ export class SessionManager implements SessionOperations {
 
   constructor(
     @Inject(RESOLVED_SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
-    @Inject(SessionStore) private readonly store: SessionStore,
+    @Inject(STORE_IN_USE) private readonly store: SessionStore,
     readonly carrier: TokenCarrier,
     private readonly sockets: SessionSockets,
     private readonly migration: ExpressSessionMigration,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, SessionConfigError, SessionStore } from '../../src/index.js';
+import { STORE_IN_USE } from '../../src/session.constants.js';
 import { SessionManager } from '../../src/session/session.manager.js';
 import { InstrumentedStore } from '../../src/telemetry/instrumented.store.js';
 import { storeKeyOf } from '../../src/token/session-token.js';
@@ -237,7 +238,7 @@ describe('with telemetry off', () => {
     const store = new MemoryStore();
     const app = await createTestApp('express', { store, telemetry: false });
     try {
-      expect(app.app.get(SessionStore)).toBe(store);
+      expect(app.app.get(STORE_IN_USE)).toBe(store);
       expect(app.app.get(SessionManager).telemetry).toBeNull();
       await sdk.reset();
       const cookie = cookiePair((await request(app.server as never).post('/login').send({ user: 'a' })).headers['set-cookie']);
@@ -254,8 +255,10 @@ describe('with telemetry off', () => {
     const store = Object.assign(new MemoryStore(), { checkHealth: async () => 'healthy' });
     const app = await createTestApp('express', { store });
     try {
-      const used = app.app.get(SessionStore) as InstrumentedStore & { checkHealth(): Promise<string> };
+      const used = app.app.get(STORE_IN_USE) as InstrumentedStore & { checkHealth(): Promise<string> };
       expect(used).toBeInstanceOf(InstrumentedStore);
+      // What the app injects stays its own store.
+      expect(app.app.get(SessionStore)).toBe(store);
       expect(used.instrumented).toBe(store);
       expect(await used.checkHealth()).toBe('healthy');
       expect(app.app.get(SessionManager).telemetry).not.toBeNull();

@@ -11,7 +11,8 @@ const HIDE_OPENTELEMETRY = `export async function resolve(specifier, context, ne
 register(`data:text/javascript,${encodeURIComponent(HIDE_OPENTELEMETRY)}`);
 
 const { default: request } = await import('supertest');
-const { MemoryStore, SessionStore } = await import('../../src/index.js');
+const { MemoryStore } = await import('../../src/index.js');
+const { STORE_IN_USE } = await import('../../src/session.constants.js');
 const { SessionManager } = await import('../../src/session/session.manager.js');
 const { cookiePair, createTestApp } = await import('../support/test-app.js');
 
@@ -25,7 +26,7 @@ const login = await request(app.server as never).post('/login').send({ user: 'al
 const me = await request(app.server as never).get('/me').set('Cookie', cookiePair(login.headers['set-cookie']) as string);
 const result = {
   apiMissing,
-  storeIsTheAppsOwn: app.app.get(SessionStore) === store,
+  storeIsTheAppsOwn: app.app.get(STORE_IN_USE) === store,
   telemetry: app.app.get(SessionManager).telemetry,
   statuses: [login.status, me.status],
   insisting: await createTestApp('express', { telemetry: true }).then(
