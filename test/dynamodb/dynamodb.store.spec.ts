@@ -202,7 +202,9 @@ describe('DynamoDbStore', () => {
 
     beforeAll(async () => {
       ({ store, table } = await openStore());
-      // As a crashed or older writer, or DynamoDB's TTL lag, would leave it.
+      // As a crashed or older writer, or DynamoDB's TTL lag, would leave it. The TTL attribute is
+      // not due yet: DynamoDB Local deletes items whose TTL has passed, at its own pace, and this
+      // item must outlive the tests below; the deadline the store checks is `expiresAtMs`.
       await client.send(
         new PutItemCommand({
           TableName: table,
@@ -212,7 +214,7 @@ describe('DynamoDbStore', () => {
             data: { M: { role: { S: 'admin' } } },
             createdAt: { N: String(past - 30 * MINUTE) },
             refreshedAt: { N: String(past - MINUTE) },
-            expiresAt: { N: String(Math.ceil(past / 1000)) },
+            expiresAt: { N: String(Math.ceil(Date.now() / 1000) + 3600) },
             expiresAtMs: { N: String(past) },
           },
         }),
