@@ -134,8 +134,8 @@ export class SessionManager implements SessionOperations {
     const verified = this.verify(presented.tokens);
     if (!verified) return { reason: 'invalid', via: presented.via };
     const { key } = verified;
-    const record = await this.call(() => this.store.get(key));
-    if (!record || !this.isLive(record, this.options.clock())) {
+    const record = await this.liveRecord(key);
+    if (!record) {
       this.telemetry?.expired();
       return { reason: 'expired', via: presented.via };
     }
@@ -180,19 +180,29 @@ export class SessionManager implements SessionOperations {
       return session;
     },
     reopen: async ({ id, key }, response) => {
-      const record = await this.call(() => this.store.get(key));
-      if (!record || !this.isLive(record, this.options.clock())) return null;
-      return this.migrationTarget.open({ id, key, record }, response);
+      const record = await this.liveRecord(key);
+      return record ? this.migrationTarget.open({ id, key, record }, response) : null;
     },
   };
+
+  /**
+   * A blank session for a request whose token opened none, for a route that runs without one.
+   * Only a token that fails its signature is cleared: a valid one that opens no session may
+   * belong to a request of this client that regenerated it meanwhile, and clearing would drop
+   * the newer cookie.
+   */
+  freshAfter(result: Exclude<LoadResult, { session: Session<any> }>, request: ClientRequest, tokenless = false): Session<any> {
+    const via = result.reason === 'missing' ? this.carrier.channelAskedFor(request) : result.via;
+    return this.fresh(via, result.reason === 'invalid', tokenless);
+  }
 
   /**
    * Reads a WebSocket connection's session again for one message, so that a session revoked or
    * expired elsewhere stops working on an open socket: one store read per message.
    */
   async loadSocket(socket: SocketSession): Promise<Session<any> | null> {
-    const record = await this.call(() => this.store.get(socket.key));
-    if (!record || !this.isLive(record, this.options.clock())) {
+    const record = await this.liveRecord(socket.key);
+    if (!record) {
       this.telemetry?.expired();
       return null;
     }
@@ -307,8 +317,8 @@ export class SessionManager implements SessionOperations {
   /** Reads the session's record again (express-session's `reload`); `SessionEndedError` once it is gone. */
   async reload(session: Session<any>): Promise<void> {
     const key = session.isNew ? null : session.key;
-    const record = key === null ? null : await this.call(() => this.store.get(key));
-    if (!record || !this.isLive(record, this.options.clock())) throw new SessionEndedError();
+    const record = key === null ? null : await this.liveRecord(key);
+    if (!record) throw new SessionEndedError();
     session.restore(record);
   }
 
@@ -465,6 +475,12 @@ export class SessionManager implements SessionOperations {
     );
   }
 
+  /** The stored record of `key`, or null when there is none or it has ended by either deadline. */
+  private async liveRecord(key: string): Promise<SessionRecord | null> {
+    const record = await this.call(() => this.store.get(key));
+    return record && this.isLive(record, this.options.clock()) ? record : null;
+  }
+
   private async findLive(userId: string): Promise<StoredSession[]> {
     const now = this.options.clock();
     const found = await this.call(() => this.store.findByUser(userId, now));
@@ -512,8 +528,7 @@ export class SessionManager implements SessionOperations {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          circuit.breaker.answered();
-          circuit.log.answered();
+          this.answered(circuit);
           resolve(value);
         }, fail);
       } catch (error) {
@@ -531,13 +546,17 @@ export class SessionManager implements SessionOperations {
     // A store may refuse what it was asked (data too large for it): that is the client's 4xx,
     // and an answer: the store is up.
     if (error instanceof HttpException) {
-      circuit.breaker.answered();
-      circuit.log.answered();
+      this.answered(circuit);
       return error;
     }
     circuit.breaker.failed(admission);
     circuit.log.failure(error instanceof Error ? error.message : String(error));
     return this.unavailable();
+  }
+
+  private answered(circuit: StoreCircuit): void {
+    circuit.breaker.answered();
+    circuit.log.answered();
   }
 
   /** The one place where a store's failure, timeout or open breaker becomes the request's 503. */

@@ -62,12 +62,8 @@ export class SessionGuard implements CanActivate {
       holder[SESSION_REQUEST_KEY] ??= result.session;
       return this.onSession(holder[SESSION_REQUEST_KEY], context);
     }
-    const via = result.reason === 'missing' ? this.sessions.carrier.channelAskedFor(request) : result.via;
     if (this.isAnonymousAllowed(context)) {
-      // Only a token that fails its signature is cleared: a valid one that opens no session may
-      // belong to a request of this client that regenerated it meanwhile, and clearing would
-      // drop the newer cookie.
-      holder[SESSION_REQUEST_KEY] ??= this.sessions.fresh(via, result.reason === 'invalid', tokenless);
+      holder[SESSION_REQUEST_KEY] ??= this.sessions.freshAfter(result, request, tokenless);
       return true;
     }
     if (result.reason === 'invalid' && !tokenless) this.sessions.carrier.clear(response, result.via);

@@ -48,13 +48,7 @@ export function sessionMiddleware(app: INestApplicationContext): SessionMiddlewa
     // As the guard loads: with migrateFrom, an old express-session cookie is moved here, before passport reads it.
     const loading = (request[SESSION_LOAD_KEY] = manager.loadOrMigrate(request, false, response));
     const result = await loading;
-    const session =
-      'session' in result
-        ? result.session
-        : manager.fresh(
-            result.reason === 'missing' ? manager.carrier.channelAskedFor(request) : result.via,
-            result.reason === 'invalid',
-          );
+    const session = 'session' in result ? result.session : manager.freshAfter(result, request);
     request[SESSION_REQUEST_KEY] = session;
     installSessionView(request, response, session, manager, userId);
   }
