@@ -1,11 +1,11 @@
 import type { ConfigProblem } from '../config/session-config.error.js';
+import { isObject } from '../config/checks.js';
 
 const OPTION = 'migrateFrom.expressSession';
 // RFC 9110 token characters, as cookie names must be.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const SOURCES: readonly string[] = ['connect-redis', 'connect-dynamodb'];
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string';
 
 function storeProblems(store: unknown, problem: (name: string, reason: string) => void): void {

@@ -15,6 +15,7 @@ import { assertJsonValue, assertSafeKey } from '../session/session-data.js';
 import { InvalidSessionDataError, SessionDataTooLargeError } from '../session/session.errors.js';
 import type { SessionRecord } from '../stores/session-store.interface.js';
 import { cookieValues } from '../transport/cookie-header.token-carrier.js';
+import { isObject } from '../config/checks.js';
 
 /** @internal A session of ours made from an old one, before any request holds it. */
 export interface MovedSession {
@@ -59,8 +60,6 @@ const LOG_EVERY = 100;
 // sent with it before the answer that replaced it arrived (a page loading its resources).
 const RECENT_WITHIN = 30_000;
 const RECENT_MAX = 10_000;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** Whether neither the old store nor the old cookie says the session has ended. */
 function isLive(legacy: LegacySession, now: number): boolean {

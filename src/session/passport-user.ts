@@ -1,4 +1,4 @@
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+import { isObject } from '../config/checks.js';
 
 /**
  * The user passport keeps in a session, `passport.user`, when it is an ID (a string, or a finite

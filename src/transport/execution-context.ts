@@ -10,6 +10,7 @@ import {
 } from '../session.constants.js';
 import type { Session } from '../session/session.js';
 import type { ClientRequest, LoadResult, SessionManager, SocketSession } from '../session/session.manager.js';
+import { isObject } from '../config/checks.js';
 
 /** Where one call keeps its session and the manager that made it. */
 export interface SessionHolder {
@@ -59,9 +60,6 @@ type GraphQLContext = {
 
 /** What graphql-ws hands a context factory: the upgrade request of the socket. */
 type UpgradeExtra = { request?: { headers?: IncomingHttpHeaders } };
-
-const isObject = (value: unknown): value is Record<PropertyKey, unknown> =>
-  typeof value === 'object' && value !== null;
 
 /**
  * The holder of the WebSocket message being handled. Nest hands a gateway's guards and
