@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RESOLVED_SESSION_OPTIONS } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../config/resolved-options.js';
 import type { TokenChannel } from '../session/session.js';
+import { SessionStoreUnavailableError } from '../session/session.errors.js';
 
 export interface PresentedToken {
   /** One token, or every value of a cookie the client sent more than once. */
@@ -106,7 +107,9 @@ export class TokenCarrier {
     }
   }
 
-  retryLater(response: unknown): void {
+  /** When the error is the store's outage, tells the client when to retry; any other error carries no hint. */
+  retryLaterOn(response: unknown, error: unknown): void {
+    if (response === undefined || !(error instanceof SessionStoreUnavailableError)) return;
     this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', String(this.options.retryAfter));
   }
 

@@ -2,7 +2,6 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { contextError } from './transport-errors.js';
 import { GRAPHQL_OPERATION_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
-import { SessionStoreUnavailableError } from '../session/session.errors.js';
 import { type SessionHolder, graphqlHost } from './execution-context.js';
 import { SessionManager } from '../session/session.manager.js';
 
@@ -85,9 +84,7 @@ export class GraphQLOperationHooks implements OnApplicationBootstrap {
       await this.sessions.commit(session, host.request, host.response);
       return undefined;
     } catch (error) {
-      if (error instanceof SessionStoreUnavailableError && host.response !== undefined) {
-        this.sessions.carrier.retryLater(host.response);
-      }
+      this.sessions.carrier.retryLaterOn(host.response, error);
       const translated = (await contextError('graphql', error)) as Error & Partial<Pick<ResponseError, 'extensions'>>;
       return { message: translated.message, ...(translated.extensions ? { extensions: translated.extensions } : {}) };
     }

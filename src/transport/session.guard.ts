@@ -10,7 +10,6 @@ import { AllowAnonymous } from './allow-anonymous.decorator.js';
 import { contextError } from './transport-errors.js';
 import { SESSION_LOAD_KEY, SESSION_REQUEST_KEY, SOCKET_SESSION_KEY } from '../session.constants.js';
 import type { Session } from '../session/session.js';
-import { SessionStoreUnavailableError } from '../session/session.errors.js';
 import { type SessionHost, sessionHostOf } from './execution-context.js';
 import { type LoadResult, SessionManager } from '../session/session.manager.js';
 
@@ -35,9 +34,7 @@ export class SessionGuard implements CanActivate {
     try {
       return await this.activate(host, context);
     } catch (error) {
-      if (error instanceof SessionStoreUnavailableError && host.response !== undefined) {
-        this.sessions.carrier.retryLater(host.response);
-      }
+      this.sessions.carrier.retryLaterOn(host.response, error);
       throw await contextError(host.kind, error);
     }
   }

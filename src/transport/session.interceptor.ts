@@ -2,7 +2,6 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Observable } from 'rxjs';
 import { contextError } from './transport-errors.js';
 import { GRAPHQL_OPERATION_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
-import { SessionStoreUnavailableError } from '../session/session.errors.js';
 import { sessionHostOf, socketMessage } from './execution-context.js';
 import { SessionManager } from '../session/session.manager.js';
 
@@ -26,7 +25,7 @@ export class SessionInterceptor implements NestInterceptor {
     const observable = new Observable((subscriber) => {
       let writing: Promise<void> | undefined;
       const fail = (error: unknown) => {
-        if (error instanceof SessionStoreUnavailableError && response !== undefined) this.sessions.carrier.retryLater(response);
+        this.sessions.carrier.retryLaterOn(response, error);
         if (host.kind === 'http') subscriber.error(error);
         else void contextError(host.kind, error).then((translated) => subscriber.error(translated));
       };

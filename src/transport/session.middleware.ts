@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { RESOLVED_SESSION_OPTIONS, SESSION_LOAD_KEY, SESSION_MANAGER_REQUEST_KEY, SESSION_REQUEST_KEY } from '../session.constants.js';
 import type { ResolvedSessionOptions } from '../config/resolved-options.js';
 import { SessionConfigError } from '../config/session-config.error.js';
-import { SessionStoreUnavailableError } from '../session/session.errors.js';
 import { SessionManager } from '../session/session.manager.js';
 import { type SessionViewRequest, installSessionView, isSessionView, refusedSessionView } from './express-session.view.js';
 
@@ -71,7 +70,7 @@ export function sessionMiddleware(app: INestApplicationContext): SessionMiddlewa
       (error: unknown) => {
         // Outside Nest's exception filters: answered here as Nest would (503 with Retry-After).
         if (!(error instanceof HttpException)) return next(error as Error);
-        if (error instanceof SessionStoreUnavailableError) manager.carrier.retryLater(response);
+        manager.carrier.retryLaterOn(response, error);
         adapter.reply(response, error.getResponse(), error.getStatus());
       },
     );
